@@ -1,0 +1,152 @@
+// The shapes that flow through conlink. Raw* types are what a user writes
+// (after merge + interpolation); the others are the enriched config that
+// `conlink config` prints and that the engine, net and graph rooms consume.
+// JSON keys keep the user's spelling (kebab-case) so printed config reads
+// like the input.
+
+export const LINK_TYPES = ['veth', 'dummy', 'vlan', 'ipvlan', 'macvlan', 'ipvtap', 'macvtap'] as const
+export type LinkType = (typeof LINK_TYPES)[number]
+
+export const BRIDGE_MODES = ['auto', 'linux', 'ovs', 'patch'] as const
+export type BridgeMode = (typeof BRIDGE_MODES)[number]
+/** A bridge mode after `auto` has been resolved against the kernel. */
+export type ResolvedBridgeMode = Exclude<BridgeMode, 'auto'>
+
+export const TUNNEL_TYPES = ['vxlan', 'geneve'] as const
+export type TunnelType = (typeof TUNNEL_TYPES)[number]
+
+/** Where a link's outer side lives: the network container, the host (pid 1) namespace, or nowhere. */
+export type LinkBase = 'conlink' | 'host' | 'local'
+
+/** Where a piece of config came from, for error messages: `file` and a path like `links[2]`. */
+export interface Origin {
+  file: string
+  path: string
+}
+
+export interface RawLink {
+  type?: LinkType
+  service?: string
+  container?: string
+  bridge?: string
+  'outer-dev'?: string
+  dev?: string
+  ip?: string
+  mac?: string
+  mtu?: number
+  route?: string | string[]
+  nat?: string
+  netem?: string | string[]
+  mode?: string
+  vlanid?: number
+  forward?: string | string[]
+  ethtool?: string | string[]
+}
+
+export interface RawBridge {
+  bridge: string
+  mode?: BridgeMode
+}
+
+export interface RawTunnel {
+  type: TunnelType
+  bridge: string
+  remote: string
+  vni: number
+  netem?: string | string[]
+}
+
+export interface RawCommand {
+  service?: string
+  container?: string
+  command: string | string[]
+}
+
+/** The merged, interpolated `x-network` document. */
+export interface RawNetworkConfig {
+  links?: RawLink[]
+  bridges?: RawBridge[]
+  tunnels?: RawTunnel[]
+  commands?: RawCommand[]
+}
+
+/** A parsed `forward` entry `conlink-port:port/proto`, before replica offsets. */
+export interface Forward {
+  'conlink-port': number
+  port: number
+  proto: 'tcp' | 'udp'
+}
+
+/** One link after enrichment (defaults applied, lists normalised). Not yet per-replica. */
+export interface LinkSpec {
+  type: LinkType
+  service?: string
+  container?: string
+  dev: string
+  /** veth: explicit outer name (else generated per instance); *vlan/*vtap: host parent interface. */
+  'outer-dev'?: string
+  bridge?: string
+  ip?: string
+  /** Explicit MAC; when absent a stable `c2:` MAC is generated per instance (see linkMac). */
+  mac?: string
+  /** Undefined for *vlan/*vtap without an explicit mtu: the parent's MTU is used. */
+  mtu?: number
+  route: string[]
+  nat?: string
+  netem: string[]
+  mode?: string
+  vlanid?: number
+  forward: Forward[]
+  /** Each entry is ethtool arguments without the device, e.g. "--offload rx off". */
+  ethtool: string[]
+  base: LinkBase
+  origin: Origin
+}
+
+export interface BridgeSpec {
+  bridge: string
+  /** The mode the user asked for (or the default). */
+  mode: BridgeMode
+  /** The mode actually used on this kernel. */
+  'resolved-mode': ResolvedBridgeMode
+}
+
+export interface TunnelSpec {
+  type: TunnelType
+  bridge: string
+  remote: string
+  vni: number
+  netem: string[]
+  /** `<type>-<vni>`, the interface name in the network container. */
+  'outer-dev': string
+  origin: Origin
+}
+
+export interface CommandSpec {
+  service?: string
+  container?: string
+  /** A string runs as `sh -c STRING` inside the target container; a list runs as argv. */
+  command: string | string[]
+  origin: Origin
+}
+
+export interface OwnerConfig {
+  links: LinkSpec[]
+  commands: CommandSpec[]
+}
+
+/** The enriched config: what `conlink config` prints and everything downstream consumes. */
+export interface NetworkConfig {
+  bridges: Record<string, BridgeSpec>
+  tunnels: TunnelSpec[]
+  services: Record<string, OwnerConfig>
+  containers: Record<string, OwnerConfig>
+}
+
+export interface ConfigOptions {
+  composeFiles: string[]
+  networkFiles: string[]
+  defaultBridgeMode: BridgeMode
+  defaultMtu: number
+  keepVethOffload: boolean
+}
