@@ -150,3 +150,33 @@ export interface ConfigOptions {
   defaultMtu: number
   keepVethOffload: boolean
 }
+
+/** A running container as the engine sees it (kept after death to delete its links). */
+export interface ContainerInfo {
+  id: string
+  name: string
+  pid: number
+  /** Compose labels, when the container belongs to a compose project. */
+  project?: string
+  service?: string
+  workingDir?: string
+  /** Replica index (`com.docker.compose.container-number`), 1 for non-compose containers. */
+  index: number
+}
+
+/**
+ * One link of one container, ready for the kernel: replica offsets applied,
+ * outer name chosen, target namespace known. Built by `instantiateLink`.
+ */
+export interface LinkInstance {
+  link: LinkSpec
+  container: ContainerInfo
+  /** Interface name inside the container. */
+  dev: string
+  /** veth: outer end name in the network container; *vlan/*vtap: host parent; dummy: undefined. */
+  outerDev?: string
+  ip?: string
+  mac?: string
+  mtu?: number
+  forward: Forward[]
+}
