@@ -45,3 +45,10 @@ export class ConfigErrors extends ConlinkError {
 export function isConlinkError(e: unknown): e is ConlinkError {
   return e instanceof ConlinkError
 }
+
+/** A one-line description of any thrown value. */
+export function describeError(err: unknown): string {
+  if (isConlinkError(err)) return err.describe()
+  if (err instanceof Error) return err.message
+  return String(err)
+}

@@ -1,0 +1,70 @@
+import { Flags } from '@oclif/core'
+import { ConlinkCommand } from '../src/cli.js'
+import { configFlags, configOptions, printConfig } from '../src/config/command.js'
+import { runNetworkEngine } from '../src/engine/up.js'
+import { launchNetworkContainer } from '../src/launcher/index.js'
+import { isInsideContainer } from '../src/runtime/inside.js'
+import { setVerbose } from '../src/log.js'
+
+export default class Up extends ConlinkCommand {
+  static summary = 'Create and maintain container links (inside the network container), or launch the network container (on a host)'
+  static description = `Inside a container: watch Docker/Podman and wire every container the config names as it starts; remove its links when it dies.
+On a host: start the network container from the conlink image with the right options, follow its log, and stop it on Ctrl-C.
+Extra \`docker run\` options for the network container go after \`--\`.`
+
+  static examples = [
+    'conlink up --compose-file examples/test1-compose.yaml   # in the network service of a compose file',
+    'conlink up --network-file net.yaml                        # on a host: launches the network container',
+    'conlink up --network-file net.yaml --dry-run              # print the docker run command',
+  ]
+
+  static strict = false
+
+  static flags = {
+    ...configFlags,
+    'compose-project': Flags.string({ description: 'compose project whose service links apply (default: the network container\'s own)' }),
+    'docker-socket': Flags.string({ description: 'Docker API socket', default: '/var/run/docker.sock' }),
+    'podman-socket': Flags.string({ description: 'Podman API socket', default: '/var/run/podman/podman.sock' }),
+    'show-config': Flags.boolean({ description: 'print the enriched config as JSON and exit (same as `conlink config`)' }),
+    concurrency: Flags.integer({ description: 'containers wired at the same time', default: 16, min: 1 }),
+    inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
+    mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
+    'host-mode': Flags.string({ options: ['docker', 'podman', 'none'], description: 'host: engine whose containers are wired (default: --mode)' }),
+    image: Flags.string({ description: 'host: conlink image', default: 'conlink:latest' }),
+    name: Flags.string({ description: 'host: network container name', default: 'conlink' }),
+    network: Flags.string({ description: 'host: network for the network container (needed for forward); default none' }),
+    detach: Flags.boolean({ char: 'd', description: 'host: start the network container and return' }),
+    'dry-run': Flags.boolean({ description: 'host: print the run command instead of running it' }),
+    verbose: Flags.boolean({ char: 'v', description: 'more detail' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Up)
+    setVerbose(flags.verbose)
+    const options = configOptions(flags)
+    if (flags['show-config']) return printConfig(options)
+    if (flags.inside ?? isInsideContainer()) {
+      return runNetworkEngine({
+        ...options,
+        composeProject: flags['compose-project'],
+        dockerSocket: flags['docker-socket'],
+        podmanSocket: flags['podman-socket'],
+        concurrency: flags.concurrency,
+      })
+    }
+    const code = await launchNetworkContainer({
+      ...options,
+      composeProject: flags['compose-project'],
+      mode: flags.mode as 'docker' | 'podman',
+      hostMode: (flags['host-mode'] ?? flags.mode) as 'docker' | 'podman' | 'none',
+      image: flags.image,
+      name: flags.name,
+      network: flags.network,
+      detach: flags.detach,
+      dryRun: flags['dry-run'],
+      verbose: flags.verbose,
+      extraRunArgs: argv as string[],
+    })
+    process.exitCode = code
+  }
+}

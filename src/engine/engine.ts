@@ -1,0 +1,118 @@
+// The reconciler: what happens when a matching container starts or dies,
+// and on shutdown. Kernel work is the net room's; engine I/O the runtime's.
+import type { ContainerInfo, NetworkConfig } from '../config/types.js'
+import { instantiateLink } from '../config/replica.js'
+import { describeError } from '../errors.js'
+import { log } from '../log.js'
+import { addContainerLinks, deleteContainerLinks, type NetContext } from '../net/index.js'
+import type { EngineClient } from '../runtime/index.js'
+import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
+import { KeyedQueue } from './queue.js'
+import { WiringState } from './state.js'
+
+export interface EngineOptions {
+  config: NetworkConfig
+  ctx: NetContext
+  scope: MatchScope
+  /** Containers wired at the same time. */
+  concurrency: number
+}
+
+export const ALL_CONNECTED = 'All links connected'
+
+export class NetworkEngine {
+  readonly state: WiringState
+  private readonly queue: KeyedQueue
+  private pending = 0
+  private stopping = false
+  private listed = false
+
+  constructor(private readonly opts: EngineOptions) {
+    this.state = new WiringState(configuredLinkKeys(opts.config))
+    this.queue = new KeyedQueue(opts.concurrency)
+  }
+
+  /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
+  containerStarted(client: EngineClient, id: string, known?: ContainerInfo): Promise<void> {
+    return this.enqueue(id, () => this.wireContainer(client, id, known))
+  }
+
+  containerDied(id: string): Promise<void> {
+    return this.enqueue(id, () => this.unwireContainer(id))
+  }
+
+  /** Wait for queued work, then remove every link this engine made. */
+  async shutdown(): Promise<void> {
+    this.stopping = true
+    await this.queue.drain()
+    const ids = [...this.state.containers.keys()]
+    await Promise.all(ids.map((id) => this.unwireContainer(id)))
+  }
+
+  /** Everything that happens when a matching container starts. */
+  private async wireContainer(client: EngineClient, id: string, known?: ContainerInfo): Promise<void> {
+    if (this.stopping) return
+    const info = known ?? (await client.inspect(id))
+    if (!info) return log.detail(`container ${id.slice(0, 12)} is gone before it could be wired`)
+    const work = matchContainer(this.opts.config, info, this.opts.scope)
+    if (!work) return log.detail(`container ${info.name} is not in the config`)
+    const previous = this.state.containers.get(id)
+    if (previous?.info.pid === info.pid && previous.status === 'connected') return
+    if (previous) await this.unwireContainer(id)
+
+    const instances = work.links.map((link) => instantiateLink(link, info))
+    this.state.set(id, { info, instances, status: 'pending' })
+    try {
+      await addContainerLinks(this.opts.ctx, instances)
+      this.state.set(id, { info, instances, status: 'connected' })
+    } catch (err) {
+      this.state.set(id, { info, instances, status: 'failed' })
+      log.error(`${info.name}: ${describeError(err)}`)
+      return
+    }
+    this.runCommands(client, info, work)
+  }
+
+  private async unwireContainer(id: string): Promise<void> {
+    const wired = this.state.remove(id)
+    if (!wired) return
+    log.info(`Removing links of ${wired.info.name}`)
+    await deleteContainerLinks(this.opts.ctx, wired.instances)
+  }
+
+  /** Commands run in parallel once the container's links exist; their lines are logged. */
+  private runCommands(client: EngineClient, info: ContainerInfo, work: ContainerWork): void {
+    for (const { command } of work.commands) {
+      const shown = Array.isArray(command) ? JSON.stringify(command) : command
+      log.info(`Running command in ${info.name}: ${shown}`)
+      const onLine = (stream: 'stdout' | 'stderr', line: string) =>
+        (stream === 'stderr' ? log.warn : log.info)(`${info.name}: ${line}`)
+      client
+        .exec(info.id, command, onLine)
+        .then((code) => code !== 0 && log.warn(`command in ${info.name} exited with ${code}: ${shown}`))
+        .catch((err) => log.error(`command in ${info.name} failed: ${describeError(err)}`))
+    }
+  }
+
+  private async enqueue(id: string, task: () => Promise<void>): Promise<void> {
+    this.pending++
+    try {
+      await this.queue.push(id, task)
+    } catch (err) {
+      log.error(describeError(err))
+    } finally {
+      this.pending--
+      this.announceIfConnected()
+    }
+  }
+
+  /** Called once the containers already running at start-up have been queued and handled. */
+  startupComplete(): void {
+    this.listed = true
+    this.announceIfConnected()
+  }
+
+  private announceIfConnected(): void {
+    if (this.listed && this.pending === 0 && !this.stopping && this.state.shouldAnnounce()) log.info(ALL_CONNECTED)
+  }
+}

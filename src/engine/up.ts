@@ -1,0 +1,111 @@
+// `conlink up` inside the network container: the start-up sequence of
+// behavior.md section 7, then events until SIGINT/SIGTERM.
+import type { ConfigOptions, NetworkConfig } from '../config/types.js'
+import { linksWithForwards, loadNetworkConfig } from '../config/index.js'
+import { ConlinkError, describeError } from '../errors.js'
+import { log } from '../log.js'
+import {
+  createBridges,
+  createTunnels,
+  deleteBridges,
+  deleteTunnels,
+  describeCapabilities,
+  probeCapabilities,
+  renameDockerEth0,
+  type NetContext,
+} from '../net/index.js'
+import { connectEngines, type EngineClient } from '../runtime/index.js'
+import { NetworkEngine } from './engine.js'
+import type { MatchScope } from './match.js'
+
+export interface UpOptions extends ConfigOptions {
+  composeProject?: string
+  dockerSocket?: string
+  podmanSocket?: string
+  concurrency?: number
+}
+
+export async function runNetworkEngine(opts: UpOptions): Promise<void> {
+  const { config, warnings } = await loadNetworkConfig({ ...opts, strictOvs: true })
+  warnings.forEach((w) => log.warn(w))
+  const engines = await connectEngines(opts)
+  const scope = await matchScope(engines, opts.composeProject)
+  const capabilities = await probeCapabilities()
+  log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
+
+  const ctx: NetContext = { bridges: config.bridges, capabilities }
+  ctx.dockerEth0 = await prepareForwards(ctx, config)
+  const bridges = Object.values(config.bridges)
+  await createBridges(ctx, bridges)
+  try {
+    await createTunnels(ctx, config.tunnels)
+  } catch (err) {
+    await deleteBridges(ctx, bridges)
+    throw err
+  }
+
+  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency ?? 16 })
+  const stopped = waitForSignal()
+  const unsubscribes = await Promise.all(engines.map((client) => watch(engine, client)))
+  await Promise.all(engines.map((client) => wireRunning(engine, client)))
+  engine.startupComplete()
+
+  const signal = await stopped
+  log.info(`Received ${signal}: removing links, tunnels and bridges`)
+  unsubscribes.forEach((stop) => stop())
+  await engine.shutdown()
+  await deleteTunnels(ctx, config.tunnels)
+  await deleteBridges(ctx, bridges)
+  log.info('Stopped')
+}
+
+/** Service links apply to our own compose project unless --compose-project says otherwise. */
+async function matchScope(engines: EngineClient[], composeProject?: string): Promise<MatchScope> {
+  if (composeProject) return { project: composeProject }
+  for (const client of engines) {
+    const own = await client.ownContainer()
+    if (own?.project) {
+      log.info(`Network container ${own.name} in compose project ${own.project}`)
+      return { project: own.project, workingDir: own.workingDir }
+    }
+  }
+  log.detail('No compose project found for the network container: service links match any project')
+  return {}
+}
+
+/** Forwards need the engine-provided eth0, renamed to DOCKER-ETH0 so links may be called eth0. */
+async function prepareForwards(ctx: NetContext, config: NetworkConfig): Promise<{ ip: string } | undefined> {
+  const forwarded = linksWithForwards(config)
+  if (forwarded.length === 0) return undefined
+  const dockerEth0 = await renameDockerEth0(ctx)
+  if (dockerEth0) return dockerEth0
+  const first = forwarded[0]
+  throw new ConlinkError('forward needs the network container to have an engine-provided eth0', {
+    place: first.origin,
+    hint: 'give the network service a network (not `network_mode: none`) and publish the ports there',
+  })
+}
+
+async function watch(engine: NetworkEngine, client: EngineClient): Promise<() => void> {
+  return client.events(
+    (event) => void (event.action === 'start' ? engine.containerStarted(client, event.id) : engine.containerDied(event.id)),
+    (err) => log.error(`${client.kind} event stream: ${describeError(err)}`),
+  )
+}
+
+async function wireRunning(engine: NetworkEngine, client: EngineClient): Promise<void> {
+  const running = await client.listRunning()
+  await Promise.all(running.map((info) => engine.containerStarted(client, info.id, info)))
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      resolve(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+}
