@@ -1,12 +1,17 @@
 # Shared helpers for the build and testbed scripts (sourced, not run).
 
-# step NAME CMD...: print what runs, run it, print how long it took.
+# step NAME CMD...: print what runs, run it, print how long it took; returns
+# CMD's exit code. (Under `set -e` a failure stops the script inside CMD; never
+# call step in an `||`/`if` context, which would switch `set -e` off inside.)
 step() {
-  local name=$1 start=$EPOCHREALTIME
+  local name=$1 start=$EPOCHREALTIME rc
   shift
   echo "==> ${name}"
   "$@"
-  awk -v n="$name" -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "==> %s: done in %.1fs\n", n, e - s }'
+  rc=$?
+  awk -v n="$name" -v s="$start" -v e="$EPOCHREALTIME" -v rc="$rc" \
+    'BEGIN { printf "==> %s: %s in %.1fs\n", n, rc ? "FAILED (exit code " rc ")" : "done", e - s }'
+  return "$rc"
 }
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }

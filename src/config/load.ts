@@ -33,6 +33,14 @@ export function readYamlFile(file: string): unknown {
     throw new ConlinkError(what, { place: { file }, hint: 'check the --compose-file/--network-file value', cause: e })
   }
   if (text.trim() === '') throw new ConlinkError('file is empty', { place: { file }, hint: 'add `links:` (and bridges, tunnels, commands) or remove the file from the options' })
+  if (/^\s*\{/.test(text)) {
+    // JSON is YAML, but JSON.parse is a hundred times faster; fall back to YAML for its error positions.
+    try {
+      return JSON.parse(text)
+    } catch {
+      /* parse as YAML below */
+    }
+  }
   const doc = YAML.parseDocument(text, { merge: true, prettyErrors: true, uniqueKeys: false })
   if (doc.errors.length > 0) {
     const err = doc.errors[0]

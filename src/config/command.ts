@@ -1,0 +1,40 @@
+// What `conlink config` and `conlink up` share: the config flags, turning
+// them into ConfigOptions, and printing the enriched config.
+import { Flags } from '@oclif/core'
+import type { BridgeMode, ConfigOptions } from './types.js'
+import { BRIDGE_MODES } from './types.js'
+import { DEFAULT_MTU, configSummary, formatConfig, loadNetworkConfig } from './index.js'
+import { log } from '../log.js'
+
+export const configFlags = {
+  'compose-file': Flags.string({ multiple: true, description: 'compose file(s) with x-network config; colon-separated lists allowed (e.g. $COMPOSE_FILE)' }),
+  'network-file': Flags.string({ multiple: true, description: 'network config file(s), YAML or JSON; colon-separated lists allowed' }),
+  'default-bridge-mode': Flags.string({ options: [...BRIDGE_MODES], default: 'auto', env: 'CONLINK_BRIDGE_MODE', description: 'mode of bridges that do not set one' }),
+  'default-mtu': Flags.integer({ default: DEFAULT_MTU, min: 68, max: 65535, description: 'MTU of links that do not set one (not *vlan/*vtap)' }),
+  'keep-veth-offload': Flags.boolean({ description: 'do not turn off tx checksum offload on veth container ends' }),
+}
+
+export interface ConfigFlagValues {
+  'compose-file'?: string[]
+  'network-file'?: string[]
+  'default-bridge-mode'?: string
+  'default-mtu'?: number
+  'keep-veth-offload'?: boolean
+}
+
+export function configOptions(flags: ConfigFlagValues): ConfigOptions {
+  return {
+    composeFiles: flags['compose-file'] ?? [],
+    networkFiles: flags['network-file'] ?? [],
+    defaultBridgeMode: (flags['default-bridge-mode'] ?? 'auto') as BridgeMode,
+    defaultMtu: flags['default-mtu'] ?? DEFAULT_MTU,
+    keepVethOffload: flags['keep-veth-offload'] ?? false,
+  }
+}
+
+/** Load the config, print warnings to stderr and the enriched config (or, with check, a summary line) to stdout. */
+export async function printConfig(options: ConfigOptions, { check = false } = {}): Promise<void> {
+  const { config, warnings } = await loadNetworkConfig(options)
+  warnings.forEach((w) => log.warn(w))
+  process.stdout.write((check ? configSummary(config) : formatConfig(config)) + '\n')
+}

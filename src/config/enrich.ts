@@ -1,0 +1,197 @@
+// Enrichment: defaults, normalised lists, parsed forwards, bridges resolved
+// against the kernel, tunnels named, everything grouped per service and
+// container. Input is a validated MergedConfig.
+import { existsSync, readFileSync } from 'node:fs'
+import { ConlinkError } from '../errors.js'
+import type {
+  BridgeMode, BridgeSpec, CommandSpec, ConfigOptions, Forward, LinkBase, LinkSpec, LinkType, NetworkConfig, Origin,
+  OwnerConfig, RawBridge, RawCommand, RawLink, RawTunnel, ResolvedBridgeMode, TunnelSpec,
+} from './types.js'
+import type { MergedConfig, Sourced } from './merge.js'
+import { originOfKey } from './merge.js'
+import { FORWARD } from './validate.js'
+
+/** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
+export const VETH_OFFLOAD = '--offload tx off'
+
+/** Link types whose outer side is a host interface (child of outer-dev). */
+export const HOST_LINK_TYPES: readonly LinkType[] = ['vlan', 'ipvlan', 'macvlan', 'ipvtap', 'macvtap']
+
+export type EnrichOptions = Pick<ConfigOptions, 'defaultBridgeMode' | 'defaultMtu' | 'keepVethOffload'> & {
+  /** True when Open vSwitch can be used (default: the openvswitch kernel module is loaded). */
+  probe?: () => boolean
+  /** `ovs` bridges without kernel support are an error (for `up`) instead of a warning (for `config`). */
+  strictOvs?: boolean
+}
+
+/** Is the openvswitch kernel module loaded? */
+export function ovsModuleLoaded(): boolean {
+  if (existsSync('/sys/module/openvswitch')) return true
+  try {
+    return /^openvswitch\s/m.test(readFileSync('/proc/modules', 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+/** Split a route/netem/ethtool string into the argument vector it stands for. */
+export function splitArgs(s: string): string[] {
+  return s.trim().split(/\s+/).filter(Boolean)
+}
+
+export function toList<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v]
+}
+
+export function parseForward(s: string): Forward {
+  const [, conlinkPort, port, proto] = FORWARD.exec(s) ?? []
+  return { 'conlink-port': Number(conlinkPort), port: Number(port), proto: proto as Forward['proto'] }
+}
+
+export function linkBase(type: LinkType): LinkBase {
+  return type === 'veth' ? 'conlink' : type === 'dummy' ? 'local' : 'host'
+}
+
+/** One link with defaults applied. */
+export function enrichLink(raw: RawLink, origin: Origin, opts: EnrichOptions): LinkSpec {
+  const type = raw.type ?? 'veth'
+  const userEthtool = toList(raw.ethtool)
+  return {
+    type,
+    service: raw.service,
+    container: raw.container,
+    dev: raw.dev ?? 'eth0',
+    'outer-dev': raw['outer-dev'],
+    bridge: raw.bridge,
+    ip: raw.ip,
+    mac: raw.mac,
+    mtu: raw.mtu ?? (HOST_LINK_TYPES.includes(type) ? undefined : opts.defaultMtu),
+    route: toList(raw.route),
+    nat: raw.nat,
+    netem: toList(raw.netem),
+    mode: raw.mode,
+    vlanid: raw.vlanid,
+    forward: toList(raw.forward).map(parseForward),
+    ethtool: type === 'veth' && !opts.keepVethOffload ? [VETH_OFFLOAD, ...userEthtool] : userEthtool,
+    base: linkBase(type),
+    origin,
+  }
+}
+
+export function enrichTunnel(raw: RawTunnel, origin: Origin): TunnelSpec {
+  return { type: raw.type, bridge: raw.bridge, remote: raw.remote, vni: raw.vni, netem: toList(raw.netem), 'outer-dev': `${raw.type}-${raw.vni}`, origin }
+}
+
+/** `service node:eth0` or `container foo:eth1`, for messages. */
+export function linkName(link: { service?: string; container?: string; dev: string }): string {
+  return link.service !== undefined ? `service ${link.service}:${link.dev}` : `container ${link.container}:${link.dev}`
+}
+
+interface BridgeUse {
+  mode: BridgeMode
+  origin: Origin
+  members: string[]
+}
+
+/** Every bridge named anywhere, with its requested mode and where it was first mentioned. */
+function collectBridges(merged: MergedConfig, links: LinkSpec[], tunnels: TunnelSpec[], defaultMode: BridgeMode): Map<string, BridgeUse> {
+  const uses = new Map<string, BridgeUse>()
+  for (const item of merged.bridges) {
+    const b = item.value as RawBridge
+    uses.set(b.bridge, { mode: b.mode ?? defaultMode, origin: item.origin, members: [] })
+  }
+  const member = (bridge: string | undefined, name: string, origin: Origin) => {
+    if (bridge === undefined) return
+    if (!uses.has(bridge)) uses.set(bridge, { mode: defaultMode, origin, members: [] })
+    uses.get(bridge)!.members.push(name)
+  }
+  for (const l of links) member(l.bridge, linkName(l), l.origin)
+  for (const t of tunnels) member(t.bridge, `tunnel ${t['outer-dev']}`, t.origin)
+  return uses
+}
+
+function resolveBridges(uses: Map<string, BridgeUse>, opts: EnrichOptions, warnings: string[], errors: ConlinkError[]): Record<string, BridgeSpec> {
+  const needsOvs = [...uses.values()].some((u) => u.mode === 'auto' || u.mode === 'ovs')
+  const ovs = needsOvs && (opts.probe ?? ovsModuleLoaded)()
+  const out: Record<string, BridgeSpec> = {}
+  const fallback: string[] = []
+  for (const [name, use] of uses) {
+    let resolved: ResolvedBridgeMode
+    if (use.mode === 'auto') {
+      resolved = ovs ? 'ovs' : 'linux'
+      if (!ovs) fallback.push(name)
+    } else {
+      resolved = use.mode
+    }
+    if (use.mode === 'ovs' && !ovs) {
+      const msg = `bridge ${name} has mode ovs but the openvswitch kernel module is not loaded`
+      if (opts.strictOvs) errors.push(new ConlinkError(msg, { place: use.origin, hint: 'load openvswitch on the host (modprobe openvswitch) or use mode linux' }))
+      else warnings.push(`${use.origin.file}: ${use.origin.path}: ${msg}; \`conlink up\` will refuse to start`)
+    }
+    if (resolved === 'patch' && use.members.length > 2) {
+      errors.push(
+        new ConlinkError(`patch bridge ${name} joins ${use.members.length} links (${use.members.join(', ')}); a patch joins exactly two`, {
+          place: use.origin,
+          hint: `use mode linux or ovs for bridge ${name}`,
+        }),
+      )
+    }
+    out[name] = { bridge: name, mode: use.mode, 'resolved-mode': resolved }
+  }
+  if (fallback.length > 0) warnings.push(`openvswitch kernel module not loaded: bridge mode auto uses Linux bridges for ${fallback.join(', ')}`)
+  return out
+}
+
+/** Forwards need a bridge in linux or ovs mode (type veth and ip are schema rules). */
+function checkForwards(links: LinkSpec[], sourced: Sourced[], bridges: Record<string, BridgeSpec>, errors: ConlinkError[]): void {
+  links.forEach((l, i) => {
+    if (l.forward.length === 0 || l.bridge === undefined) return
+    const mode = bridges[l.bridge]?.['resolved-mode']
+    if (mode === 'linux' || mode === 'ovs') return
+    errors.push(
+      new ConlinkError(`forward needs a bridge in linux or ovs mode, but bridge ${l.bridge} is a ${mode}`, {
+        place: originOfKey(sourced[i], 'forward'),
+        hint: `set mode linux or ovs for bridge ${l.bridge}, or remove forward`,
+      }),
+    )
+  })
+}
+
+function checkTunnelNames(tunnels: TunnelSpec[], errors: ConlinkError[]): void {
+  const seen = new Set<string>()
+  for (const t of tunnels) {
+    if (seen.has(t['outer-dev'])) errors.push(new ConlinkError(`a second ${t.type} tunnel with vni ${t.vni}`, { place: t.origin, hint: 'each tunnel needs its own type and vni' }))
+    seen.add(t['outer-dev'])
+  }
+}
+
+function ownerOf(config: NetworkConfig, item: { service?: string; container?: string }): OwnerConfig {
+  const [group, name] = item.service !== undefined ? [config.services, item.service] : [config.containers, item.container!]
+  return (group[name] ??= { links: [], commands: [] })
+}
+
+/** Enrich a validated merged config. Throws the collected errors (see throwErrors). */
+export function enrich(merged: MergedConfig, opts: EnrichOptions): { config: NetworkConfig; warnings: string[]; errors: ConlinkError[] } {
+  const warnings: string[] = []
+  const errors: ConlinkError[] = []
+  const links = merged.links.map((s) => enrichLink(s.value as RawLink, s.origin, opts))
+  const tunnels = merged.tunnels.map((s) => enrichTunnel(s.value as RawTunnel, s.origin))
+  const commands: CommandSpec[] = merged.commands.map((s) => ({ ...(s.value as RawCommand), origin: s.origin }))
+  const bridges = resolveBridges(collectBridges(merged, links, tunnels, opts.defaultBridgeMode), opts, warnings, errors)
+  checkForwards(links, merged.links, bridges, errors)
+  checkTunnelNames(tunnels, errors)
+  const config: NetworkConfig = { bridges, tunnels, services: {}, containers: {} }
+  for (const l of links) ownerOf(config, l).links.push(l)
+  for (const c of commands) ownerOf(config, c).commands.push(c)
+  return { config, warnings, errors }
+}
+
+/** Every link of the config, services first, then containers. */
+export function allLinks(config: NetworkConfig): LinkSpec[] {
+  return [...Object.values(config.services), ...Object.values(config.containers)].flatMap((o) => o.links)
+}
+
+/** Links with port forwards: when non-empty, the network container must have an engine-provided eth0 (checked by the engine). */
+export function linksWithForwards(config: NetworkConfig): LinkSpec[] {
+  return allLinks(config).filter((l) => l.forward.length > 0)
+}

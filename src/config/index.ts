@@ -1,0 +1,66 @@
+// The configuration layer: load -> merge -> interpolate -> merge by identity
+// -> validate -> enrich. `loadNetworkConfig` is the one entry point.
+import { ConfigErrors, ConlinkError } from '../errors.js'
+import type { ConfigOptions, NetworkConfig } from './types.js'
+import { loadSources } from './load.js'
+import { mergeIdentities, mergePieces } from './merge.js'
+import { interpolateMerged, type Env } from './interpolate.js'
+import { validateMerged } from './validate.js'
+import { enrich, allLinks } from './enrich.js'
+
+export type LoadConfigOptions = Partial<ConfigOptions> & {
+  env?: Env
+  probe?: () => boolean
+  strictOvs?: boolean
+}
+
+export const DEFAULT_MTU = 65535
+
+/** Throw nothing for no errors, the error itself for one, ConfigErrors for several. */
+export function throwErrors(errors: ConlinkError[]): void {
+  if (errors.length === 1) throw errors[0]
+  if (errors.length > 1) throw new ConfigErrors(errors)
+}
+
+/** Load, merge, interpolate, validate and enrich the config. Throws ConlinkError/ConfigErrors naming file and path. */
+export async function loadNetworkConfig(opts: LoadConfigOptions): Promise<{ config: NetworkConfig; warnings: string[] }> {
+  const composeFiles = opts.composeFiles ?? []
+  const networkFiles = opts.networkFiles ?? []
+  if (composeFiles.length === 0 && networkFiles.length === 0) {
+    throw new ConlinkError('no configuration given', { hint: 'pass --compose-file FILE and/or --network-file FILE' })
+  }
+  const merged = mergePieces(loadSources(composeFiles, networkFiles))
+  const interpolated = interpolateMerged(merged, opts.env ?? process.env)
+  throwErrors(interpolated.errors)
+  const combined = mergeIdentities(interpolated.merged)
+  throwErrors(validateMerged(combined))
+  const result = enrich(combined, {
+    defaultBridgeMode: opts.defaultBridgeMode ?? 'auto',
+    defaultMtu: opts.defaultMtu ?? DEFAULT_MTU,
+    keepVethOffload: opts.keepVethOffload ?? false,
+    probe: opts.probe,
+    strictOvs: opts.strictOvs,
+  })
+  throwErrors(result.errors)
+  return { config: result.config, warnings: [...interpolated.warnings, ...result.warnings] }
+}
+
+/** The enriched config as printed by `conlink config` and `conlink up --show-config`. */
+export function formatConfig(config: NetworkConfig): string {
+  return JSON.stringify(config, null, 2)
+}
+
+/** One line: `OK: 3 bridges, 6 links (4 services, 0 containers), 0 tunnels, 0 commands`. */
+export function configSummary(config: NetworkConfig): string {
+  const services = Object.keys(config.services).length
+  const containers = Object.keys(config.containers).length
+  const commands = [...Object.values(config.services), ...Object.values(config.containers)].reduce((n, o) => n + o.commands.length, 0)
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  return `OK: ${plural(Object.keys(config.bridges).length, 'bridge')}, ${plural(allLinks(config).length, 'link')} (${plural(services, 'service')}, ${plural(containers, 'container')}), ${plural(config.tunnels.length, 'tunnel')}, ${plural(commands, 'command')}`
+}
+
+export { allLinks, linksWithForwards, splitArgs, ovsModuleLoaded, VETH_OFFLOAD, HOST_LINK_TYPES, linkName } from './enrich.js'
+export { offsetIp, offsetMac, stableMac, outerDevName, instantiateLink, replicaOffset, macSeed } from './replica.js'
+export { splitFileList } from './load.js'
+export { conlinkSchema } from './validate.js'
+export type { Env } from './interpolate.js'

@@ -1,0 +1,110 @@
+// Merging config pieces. Order (section 2 of the spec): for each compose file
+// its top-level x-network, then each service's x-network in file order; then
+// the network files. Maps merge key by key, lists concatenate, scalars: later
+// wins. Every list item keeps the origin it was written at.
+import type { Origin } from './types.js'
+import type { ConfigPiece } from './load.js'
+import { isMap } from './load.js'
+
+export const SECTIONS = ['links', 'bridges', 'tunnels', 'commands'] as const
+export type Section = (typeof SECTIONS)[number]
+
+/** A value plus where it was written; merged links remember the origin of each key. */
+export interface Sourced {
+  value: unknown
+  origin: Origin
+  /** For items combined by identity: the origin of each key's winning value. */
+  keyOrigins?: Record<string, Origin>
+}
+
+export interface MergedConfig {
+  links: Sourced[]
+  bridges: Sourced[]
+  tunnels: Sourced[]
+  commands: Sourced[]
+  /** Top-level keys that are not sections, or sections that are not lists (validate reports them). */
+  other: Record<string, Sourced>
+}
+
+/** Generic deep merge: maps key by key, lists concatenate, scalars later wins. */
+export function deepMerge(a: unknown, b: unknown): unknown {
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b]
+  if (isMap(a) && isMap(b)) {
+    const out: Record<string, unknown> = { ...a }
+    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v
+    return out
+  }
+  return b === undefined ? a : b
+}
+
+/** Deep-merge pieces (already in merge order), keeping each list item's origin. */
+export function mergePieces(pieces: readonly ConfigPiece[]): MergedConfig {
+  const merged: MergedConfig = { links: [], bridges: [], tunnels: [], commands: [], other: {} }
+  for (const { file, prefix, doc } of pieces) {
+    for (const [key, value] of Object.entries(doc)) {
+      const section = SECTIONS.find((s) => s === key)
+      if (section && Array.isArray(value)) {
+        value.forEach((item, i) => merged[section].push({ value: item, origin: { file, path: `${prefix}${key}[${i}]` } }))
+      } else if (section && (value === null || value === undefined)) {
+        continue // `links:` with nothing under it
+      } else {
+        const prev = merged.other[key]
+        merged.other[key] = { value: prev ? deepMerge(prev.value, value) : value, origin: { file, path: `${prefix}${key}` } }
+      }
+    }
+  }
+  return merged
+}
+
+/** A link's identity: `(service or container):dev`, dev defaulting to eth0. */
+export function linkIdentity(link: Record<string, unknown>): string {
+  const owner = link.service !== undefined ? `service ${String(link.service)}` : `container ${String(link.container)}`
+  return `${owner}:${String(link.dev ?? 'eth0')}`
+}
+
+/**
+ * Combine items with the same identity into one, later keys winning; the
+ * combined item is placed where its first definition was. Items that are not
+ * maps are kept as they are (validation reports them).
+ */
+export function mergeByIdentity(items: readonly Sourced[], identity: (item: Record<string, unknown>) => string): Sourced[] {
+  const out: Sourced[] = []
+  const byId = new Map<string, Sourced>()
+  for (const item of items) {
+    if (!isMap(item.value)) {
+      out.push(item)
+      continue
+    }
+    const id = identity(item.value)
+    const prev = byId.get(id)
+    if (!prev) {
+      const first: Sourced = { ...item, value: { ...item.value }, keyOrigins: keyOriginsOf(item) }
+      byId.set(id, first)
+      out.push(first)
+      continue
+    }
+    Object.assign(prev.value as Record<string, unknown>, item.value)
+    Object.assign(prev.keyOrigins!, keyOriginsOf(item))
+  }
+  return out
+}
+
+function keyOriginsOf(item: Sourced): Record<string, Origin> {
+  return Object.fromEntries(Object.keys(item.value as object).map((k) => [k, item.keyOrigins?.[k] ?? item.origin]))
+}
+
+/** Links merged by `(service|container):dev`, bridges by name. */
+export function mergeIdentities(merged: MergedConfig): MergedConfig {
+  return {
+    ...merged,
+    links: mergeByIdentity(merged.links, linkIdentity),
+    bridges: mergeByIdentity(merged.bridges, (b) => String(b.bridge)),
+  }
+}
+
+/** Where a key of a (possibly combined) item was written: `file` and `path.key`. */
+export function originOfKey(item: Sourced, key?: string): Origin {
+  if (key === undefined) return item.origin
+  const base = item.keyOrigins?.[key] ?? item.origin
+  return { file: base.file, path: `${base.path}.${key}` }
+}

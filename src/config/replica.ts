@@ -1,0 +1,79 @@
+// Per-replica values of a link: IP/MAC/port offsets, stable generated MACs
+// and outer interface names. Pure helpers the engine uses.
+import { createHash } from 'node:crypto'
+import { ConlinkError } from '../errors.js'
+import type { ContainerInfo, LinkInstance, LinkSpec } from './types.js'
+
+const MAX_IFNAME = 15
+
+/** `10.0.0.255/16` + 1 = `10.0.1.0/16`: IPv4 arithmetic across octets, prefix kept. */
+export function offsetIp(cidr: string, n: number): string {
+  const [addr, prefix] = cidr.split('/')
+  const octets = addr.split('.').map(Number)
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0) + n
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) throw new ConlinkError(`invalid IPv4 address ${addr}`)
+  if (value < 0 || value > 0xffffffff) throw new ConlinkError(`IP address ${cidr} + ${n} is beyond 255.255.255.255`, { hint: 'use a lower ip or fewer replicas' })
+  const out = [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.')
+  return prefix === undefined ? out : `${out}/${prefix}`
+}
+
+/** MAC + n as a 48-bit number (lower-case, colon separated). */
+export function offsetMac(mac: string, n: number): string {
+  const value = parseInt(mac.replace(/:/g, ''), 16) + n
+  if (!Number.isSafeInteger(value) || value < 0 || value > 0xffffffffffff) throw new ConlinkError(`MAC address ${mac} + ${n} is beyond ff:ff:ff:ff:ff:ff`, { hint: 'use a lower mac or fewer replicas' })
+  return formatMac(value.toString(16).padStart(12, '0'))
+}
+
+function formatMac(hex12: string): string {
+  return hex12.match(/../g)!.join(':')
+}
+
+/** A locally administered unicast MAC (first octet c2) derived from the seed: the same seed always gives the same MAC. */
+export function stableMac(seed: string): string {
+  return formatMac('c2' + createHash('sha256').update(seed).digest('hex').slice(0, 10))
+}
+
+/**
+ * The outer interface name of a link for one container: explicit `outer-dev`
+ * wins; service link `<service>_<index>-<dev>`; container link
+ * `<container>-<dev>`; longer than 15: `c<8 of container id>-<5 of dev>`;
+ * dummy links have none.
+ */
+export function outerDevName(link: LinkSpec, container: ContainerInfo): string | undefined {
+  if (link.type === 'dummy') return undefined
+  if (link['outer-dev'] !== undefined) return link['outer-dev']
+  const owner = link.service !== undefined ? `${link.service}_${container.index}` : link.container ?? container.name.replace(/^\//, '')
+  const name = `${owner}-${link.dev}`
+  return name.length <= MAX_IFNAME ? name : `c${container.id.slice(0, 8)}-${link.dev.slice(0, 5)}`
+}
+
+/** Replica offset: replica index - 1 for service links, 0 for container links. */
+export function replicaOffset(link: LinkSpec, container: ContainerInfo): number {
+  return link.service !== undefined ? container.index - 1 : 0
+}
+
+/** The seed of a link's generated MAC: project, service (or container), dev and replica index. */
+export function macSeed(link: LinkSpec, container: ContainerInfo): string {
+  return `${container.project ?? ''}/${link.service ?? link.container ?? container.name}/${link.dev}/${container.index}`
+}
+
+/** One link of one container, with replica offsets, generated MAC and outer name applied. */
+export function instantiateLink(link: LinkSpec, container: ContainerInfo): LinkInstance {
+  const n = replicaOffset(link, container)
+  const noMac = link.type === 'ipvlan' || link.type === 'ipvtap'
+  return {
+    link,
+    container,
+    dev: link.dev,
+    outerDev: outerDevName(link, container),
+    ip: link.ip === undefined ? undefined : offsetIp(link.ip, n),
+    mac: noMac ? undefined : link.mac !== undefined ? offsetMac(link.mac, n) : stableMac(macSeed(link, container)),
+    mtu: link.mtu,
+    forward: link.forward.map((f) => ({ ...f, 'conlink-port': offsetPort(f['conlink-port'], n) })),
+  }
+}
+
+function offsetPort(port: number, n: number): number {
+  if (port + n > 65535) throw new ConlinkError(`forward port ${port} + ${n} is beyond 65535`, { hint: 'use a lower conlink port or fewer replicas' })
+  return port + n
+}

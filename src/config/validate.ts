@@ -1,0 +1,172 @@
+// Validation of the merged, interpolated config against the JSON Schema
+// (schema/conlink.schema.json, the one source of truth, also shipped for
+// editors). ajv errors become ConlinkErrors naming file, path and a fix.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats'
+import schema from '../../schema/conlink.schema.json' with { type: 'json' }
+import { ConlinkError } from '../errors.js'
+import type { Origin } from './types.js'
+import type { MergedConfig, Sourced } from './merge.js'
+import { SECTIONS, originOfKey } from './merge.js'
+
+export { schema as conlinkSchema }
+
+// ajv-formats is CommonJS: its default export arrives as module.exports or .default.
+const addFormats: FormatsPlugin = (addFormatsModule as unknown as { default: FormatsPlugin }).default
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
+const UNSAFE_ARG_CHAR = /[;`'"$|&<>\\\x00-\x1f]/
+
+export function isIPv4(s: string): boolean {
+  const m = IPV4.exec(s)
+  return m !== null && m.slice(1).every((o) => Number(o) <= 255)
+}
+
+export function isCidr(s: string): boolean {
+  const [addr, prefix, extra] = s.split('/')
+  return extra === undefined && prefix !== undefined && /^\d{1,2}$/.test(prefix) && Number(prefix) <= 32 && isIPv4(addr)
+}
+
+export const isMac = (s: string): boolean => /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)
+
+/** Interface names: 1-15 characters, no whitespace, `/`, `:`, quotes or backslash; not `.` or `..`. */
+export const isIfName = (s: string): boolean => /^[^\s/:'"\\]{1,15}$/.test(s) && s !== '.' && s !== '..'
+
+export const FORWARD = /^(\d{1,5}):(\d{1,5})\/(tcp|udp)$/
+export function isForward(s: string): boolean {
+  const m = FORWARD.exec(s)
+  return m !== null && [m[1], m[2]].every((p) => Number(p) >= 1 && Number(p) <= 65535)
+}
+
+const FORMATS: Record<string, { check: (s: string) => boolean; what: string; hint: string }> = {
+  cidr: { check: isCidr, what: 'IPv4 address with prefix', hint: 'e.g. 10.0.0.1/24: four octets 0-255 and a prefix 0-32' },
+  ipv4: { check: isIPv4, what: 'IPv4 address', hint: 'e.g. 10.0.0.1: four octets 0-255' },
+  mac: { check: isMac, what: 'MAC address', hint: 'six hex octets separated by `:`, e.g. 00:0a:0b:0c:0d:01' },
+  ifname: { check: isIfName, what: 'interface name', hint: '1-15 characters without whitespace, `/`, `:` or quotes' },
+  forward: { check: isForward, what: 'forward', hint: 'CONLINK_PORT:CONTAINER_PORT/PROTO with ports 1-65535 and proto tcp or udp, e.g. 8080:80/tcp' },
+}
+
+let compiled: ValidateFunction | undefined
+
+/** The schema validator, compiled once per process. */
+export function schemaValidator(): ValidateFunction {
+  if (compiled) return compiled
+  // No code optimisation: it halves compile time, and validating a config is cheap either way.
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strictTypes: false, code: { optimize: false } })
+  addFormats(ajv, ['ipv4'])
+  for (const [name, f] of Object.entries(FORMATS)) if (name !== 'ipv4') ajv.addFormat(name, f.check)
+  ajv.addKeyword({ keyword: 'x-message' })
+  ajv.addKeyword({ keyword: 'x-hint' })
+  compiled = ajv.compile(schema)
+  return compiled
+}
+
+const NUMERIC_KEYS = ['mtu', 'vlanid', 'vni']
+
+/** Interpolated numbers arrive as strings ("${MTU:-1500}"): accept decimal strings for numeric keys. */
+function coerceNumbers(items: Sourced[]): void {
+  for (const { value } of items) {
+    if (typeof value !== 'object' || value === null) continue
+    const v = value as Record<string, unknown>
+    for (const k of NUMERIC_KEYS) if (typeof v[k] === 'string' && /^\d+$/.test(v[k] as string)) v[k] = Number(v[k])
+  }
+}
+
+/** The plain document the schema sees (and enrich consumes). */
+export function mergedDocument(merged: MergedConfig): Record<string, unknown> {
+  const doc: Record<string, unknown> = {}
+  for (const s of SECTIONS) doc[s] = merged[s].map((i) => i.value)
+  for (const [k, item] of Object.entries(merged.other)) doc[k] = item.value
+  return doc
+}
+
+/** Validate the merged config; returns every problem found (empty when valid). Numeric strings are coerced in place. */
+export function validateMerged(merged: MergedConfig): ConlinkError[] {
+  coerceNumbers(merged.links)
+  coerceNumbers(merged.tunnels)
+  const validate = schemaValidator()
+  if (validate(mergedDocument(merged))) return []
+  const raw = validate.errors ?? []
+  const badType = new Set(raw.filter((e) => /^\/links\/\d+\/type$/.test(e.instancePath)).map((e) => e.instancePath.replace(/\/type$/, '')))
+  const seen = new Set<string>()
+  const out: ConlinkError[] = []
+  for (const e of raw) {
+    if (e.keyword === 'if') continue
+    // An unknown link type makes every type-dependent rule noise: report only the type.
+    if (badType.has(e.instancePath.replace(/^(\/links\/\d+).*/, '$1')) && e.schemaPath.includes('/allOf/') && !e.instancePath.endsWith('/type')) continue
+    const err = translate(e, merged)
+    const key = err.describe()
+    if (!seen.has(key)) {
+      seen.add(key)
+      out.push(err)
+    }
+  }
+  return out
+}
+
+/** Where an ajv instance path (plus an optional extra key) was written. */
+function placeOf(instancePath: string, merged: MergedConfig, extraKey?: string): Origin {
+  const parts = instancePath.split('/').slice(1).concat(extraKey === undefined ? [] : [extraKey])
+  const [first, index, key, ...rest] = parts
+  const section = SECTIONS.find((s) => s === first)
+  const item = section && index !== undefined ? merged[section][Number(index)] : undefined
+  if (!item) {
+    const top = first !== undefined ? merged.other[first] : undefined
+    return top ? { file: top.origin.file, path: top.origin.path + suffix(parts.slice(1)) } : { file: '', path: parts.join('.') }
+  }
+  const origin = originOfKey(item, key)
+  return { file: origin.file, path: origin.path + suffix(rest) }
+}
+
+function suffix(parts: string[]): string {
+  return parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')
+}
+
+function show(v: unknown): string {
+  return JSON.stringify(v)
+}
+
+function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>
+  const hint = parent['x-hint'] as string | undefined
+  const p = e.params as Record<string, unknown>
+  const at = (extra?: string) => ({ place: placeOf(e.instancePath, merged, extra) })
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty)
+      const allowed = Object.keys((parent.properties ?? {}) as object).join(', ')
+      const what = e.instancePath === '' ? 'unknown top-level key' : 'unknown property'
+      return new ConlinkError(`${what} \`${key}\``, { ...at(key), hint: `allowed: ${allowed}` })
+    }
+    case 'required':
+      return new ConlinkError(String(parent['x-message'] ?? `missing \`${String(p.missingProperty)}\``), { ...at(), hint })
+    case 'not':
+      return new ConlinkError(String(parent['x-message'] ?? e.message), { ...at(), hint })
+    case 'format': {
+      const f = FORMATS[String(p.format)]
+      const value = String(e.data)
+      if (p.format === 'cidr' && isIPv4(value)) return new ConlinkError(`IP address ${show(value)} has no prefix length`, { ...at(), hint: `write e.g. ${value}/24` })
+      return new ConlinkError(`invalid ${f?.what ?? p.format} ${show(e.data)}`, { ...at(), hint: f?.hint })
+    }
+    case 'pattern': {
+      const bad = UNSAFE_ARG_CHAR.exec(String(e.data))?.[0] ?? ''
+      const shown = bad === '\n' ? 'a newline' : /[\x00-\x1f]/.test(bad) ? 'a control character' : `\`${bad}\``
+      return new ConlinkError(`${show(e.data)} contains ${shown}, which is not allowed`, {
+        ...at(),
+        hint: 'the value is split on whitespace into program arguments (never run by a shell); remove shell characters ; \' " ` $ | & < > \\',
+      })
+    }
+    case 'enum':
+      return new ConlinkError(`${show(e.data)} is not one of ${(p.allowedValues as unknown[]).join(', ')}`, at())
+    case 'type':
+      return new ConlinkError(`${show(e.data)} must be ${String(p.type).replace(',', ' or ')}`, at())
+    case 'minLength':
+    case 'minItems':
+      return new ConlinkError('must not be empty', { ...at(), hint: 'an unset variable may have made it empty' })
+    case 'minimum':
+    case 'maximum':
+      return new ConlinkError(`${show(e.data)} is out of range: must be ${String(p.comparison)} ${String(p.limit)}`, at())
+    default:
+      return new ConlinkError(e.message ?? e.keyword, { ...at(), hint })
+  }
+}

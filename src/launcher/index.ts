@@ -1,0 +1,15 @@
+// The host-side launcher: `conlink up` outside a container, and `conlink down`.
+export {
+  buildRunArgs,
+  configMounts,
+  containerName,
+  CONFIG_DIR,
+  LAUNCHER_LABEL,
+  NETWORK_CONTAINER_CAPS,
+  type ConfigMount,
+  type HostMode,
+  type LaunchMode,
+  type RunArgsOptions,
+} from './args.js'
+export { launchNetworkContainer, stopNetworkContainer, type DownOptions, type LaunchOptions } from './launch.js'
+export { quoteArg, quoteCommand } from './quote.js'

@@ -1,0 +1,53 @@
+// Bridges in the network container: linux (`ip link add name B up type bridge`),
+// ovs (`ovs-vsctl add-br B`), patch (no device: see patch.ts).
+import type { BridgeSpec } from '../config/types.js'
+import { ConlinkError } from '../errors.js'
+import type { NetContext } from './context.js'
+import { argv, ip, type Op } from './ops.js'
+
+export function bridgeOf(ctx: NetContext, name: string | undefined, what: string, place: { file?: string; path?: string }): BridgeSpec {
+  const b = name === undefined ? undefined : ctx.bridges[name]
+  if (!b) throw new ConlinkError(`${what}: unknown bridge '${name ?? ''}'`, { place })
+  return b
+}
+
+/** Words that put a new interface on a linux bridge at creation time. */
+export function masterWords(b: BridgeSpec): string[] {
+  return b['resolved-mode'] === 'linux' ? ['master', b.bridge] : []
+}
+
+/** OVS ports are added after the interface exists. */
+export function planPortAdd(b: BridgeSpec, outer: string, owner: string): Op[] {
+  if (b['resolved-mode'] !== 'ovs') return []
+  return [argv('conlink', owner, ['ovs-vsctl', 'add-port', b.bridge, outer], planPortDelete(b, outer, owner))]
+}
+
+export function planPortDelete(b: BridgeSpec, outer: string, owner: string): Op[] {
+  if (b['resolved-mode'] !== 'ovs') return []
+  return [argv('conlink', owner, ['ovs-vsctl', '--if-exists', 'del-port', b.bridge, outer])]
+}
+
+export function planBridgeCreate(b: BridgeSpec): Op[] {
+  const owner = `bridge ${b.bridge}`
+  switch (b['resolved-mode']) {
+    case 'linux':
+      return [ip('conlink', owner, ['link', 'add', 'name', b.bridge, 'up', 'type', 'bridge'], planBridgeDelete(b))]
+    case 'ovs':
+      return [argv('conlink', owner, ['ovs-vsctl', 'add-br', b.bridge, '--', 'set', 'bridge', b.bridge, 'fail-mode=standalone'], planBridgeDelete(b)),
+        ip('conlink', owner, ['link', 'set', 'dev', b.bridge, 'up'])]
+    case 'patch':
+      return []
+  }
+}
+
+export function planBridgeDelete(b: BridgeSpec): Op[] {
+  const owner = `bridge ${b.bridge}`
+  switch (b['resolved-mode']) {
+    case 'linux':
+      return [ip('conlink', owner, ['link', 'del', 'dev', b.bridge])]
+    case 'ovs':
+      return [argv('conlink', owner, ['ovs-vsctl', '--if-exists', 'del-br', b.bridge])]
+    case 'patch':
+      return []
+  }
+}

@@ -1,0 +1,71 @@
+// Compare what the kernel has with what link instances ask for.
+import type { LinkInstance } from '../config/types.js'
+import type { NetContext } from './context.js'
+import { runIn } from './executor.js'
+import { LINK_KINDS } from './links/index.js'
+import { linkId, words, type Ns } from './ops.js'
+
+interface IpLink {
+  ifname: string
+  address?: string
+  mtu?: number
+  master?: string
+  linkinfo?: { info_kind?: string; info_data?: { id?: number } }
+  addr_info?: Array<{ local: string; prefixlen: number }>
+}
+interface IpRoute { dst: string; dev?: string; gateway?: string }
+
+async function readJson<T>(ctx: NetContext, ns: Ns, args: string[]): Promise<T[] | undefined> {
+  const r = await runIn(ctx, ns, ['ip', '-j', ...args])
+  return r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as T[]) : undefined
+}
+
+const normDst = (d: string): string => d.replace(/\/32$/, '')
+
+function routeDiffs(inst: LinkInstance, routes: IpRoute[]): string[] {
+  return inst.link.route.flatMap((route) => {
+    const w = words(route)
+    const via = w.indexOf('via') >= 0 ? w[w.indexOf('via') + 1] : undefined
+    const found = routes.some((r) => r.dev === inst.dev && normDst(r.dst) === normDst(w[0]) && (!via || r.gateway === via))
+    return found ? [] : [`route '${route}' missing`]
+  })
+}
+
+/** Differences for one instance, given its container's links and routes and the network container's links. */
+export function diffInstance(inst: LinkInstance, links: IpLink[], routes: IpRoute[], outerLinks?: IpLink[], bridgeMode?: string): string[] {
+  const d = links.find((l) => l.ifname === inst.dev)
+  if (!d) return ['missing in the container']
+  const out: string[] = []
+  const kind = d.linkinfo?.info_kind
+  const want = LINK_KINDS[inst.link.type].kernelKind
+  if (kind !== want) out.push(`is a ${kind ?? 'plain'} interface, not ${want}`)
+  if (inst.mac && d.address?.toLowerCase() !== inst.mac.toLowerCase()) out.push(`mac is ${d.address}, not ${inst.mac}`)
+  if (inst.mtu && d.mtu !== inst.mtu) out.push(`mtu is ${d.mtu}, not ${inst.mtu}`)
+  if (inst.ip && !d.addr_info?.some((a) => `${a.local}/${a.prefixlen}` === inst.ip || (a.local === inst.ip && a.prefixlen === 32)))
+    out.push(`ip ${inst.ip} missing`)
+  if (inst.link.vlanid !== undefined && d.linkinfo?.info_data?.id !== inst.link.vlanid) out.push(`vlan id is not ${inst.link.vlanid}`)
+  out.push(...routeDiffs(inst, routes))
+  if (inst.link.type === 'veth' && outerLinks) {
+    const o = outerLinks.find((l) => l.ifname === inst.outerDev)
+    if (!o) out.push(`outer end ${inst.outerDev} missing in the network container`)
+    else if (bridgeMode === 'linux' && o.master !== inst.link.bridge) out.push(`outer end ${inst.outerDev} is not on bridge ${inst.link.bridge}`)
+  }
+  return out
+}
+
+/** `container:dev: difference` lines; empty when everything is as configured. */
+export async function checkInstances(ctx: NetContext, instances: LinkInstance[]): Promise<string[]> {
+  const pids = [...new Set(instances.map((i) => i.container.pid))]
+  const needOuter = instances.some((i) => i.link.type === 'veth')
+  const [outer, ...perPid] = await Promise.all([
+    needOuter ? readJson<IpLink>(ctx, 'conlink', ['-d', 'link', 'show']) : Promise.resolve(undefined),
+    ...pids.map(async (pid) => [await readJson<IpLink>(ctx, pid, ['-d', 'addr', 'show']), await readJson<IpRoute>(ctx, pid, ['route', 'show'])] as const),
+  ])
+  const byPid = new Map(pids.map((pid, i) => [pid, perPid[i]]))
+  return instances.flatMap((inst) => {
+    const [links, routes] = byPid.get(inst.container.pid)!
+    if (!links) return [`${linkId(inst)}: container namespace is gone`]
+    const mode = inst.link.bridge ? ctx.bridges[inst.link.bridge]?.['resolved-mode'] : undefined
+    return diffInstance(inst, links, routes ?? [], outer, mode).map((d) => `${linkId(inst)}: ${d}`)
+  })
+}

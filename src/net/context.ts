@@ -1,0 +1,17 @@
+import type { BridgeSpec } from '../config/types.js'
+import type { Capabilities } from './capabilities.js'
+
+export interface NetContext {
+  /** The network container's pid; undefined = conlink runs in that namespace itself. */
+  conlinkPid?: number
+  /** The host namespace's pid for *vlan/*vtap parents (default 1; tests use a stand-in). */
+  hostPid?: number
+  bridges: Record<string, BridgeSpec>
+  capabilities: Capabilities
+  /** The network container's DOCKER-ETH0 address, when its eth0 was renamed (needed by forward). */
+  dockerEth0?: { ip: string }
+  /** Do not turn tx checksum offload off on veth container ends (`--keep-veth-offload`). */
+  keepVethOffload?: boolean
+  /** Processes run at once (default 8). */
+  parallel?: number
+}

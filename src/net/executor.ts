@@ -1,0 +1,144 @@
+// The one place that runs kernel programs. It groups ops per namespace:
+// all `ip` lines of a namespace go to one `ip -force -batch -`, all `tc`
+// lines to one `tc -force -batch -`, iptables rules to one
+// `iptables-restore --noflush` per namespace and owner group; argv ops run
+// alone. Groups run in parallel under a bound. Failures are attributed to
+// single ops (batch line numbers), so callers can undo per owner.
+import { run, type RunResult } from '../exec.js'
+import { log } from '../log.js'
+import type { NetContext } from './context.js'
+import { batchSafe, describeOp, soloArgv, type Ns, type Op } from './ops.js'
+
+export interface ExecResult {
+  done: Op[]
+  failed: Map<Op, string>
+}
+
+type Limit = <T>(fn: () => Promise<T>) => Promise<T>
+
+/** At most `n` tasks at once; a finished task hands its slot to the next waiter. */
+export function limiter(n: number): Limit {
+  let active = 0
+  const waiting: Array<() => void> = []
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve))
+    else active++
+    try {
+      return await fn()
+    } finally {
+      const next = waiting.shift()
+      if (next) next()
+      else active--
+    }
+  }
+}
+
+const limits = new WeakMap<NetContext, Limit>()
+function ctxLimit(ctx: NetContext): Limit {
+  let l = limits.get(ctx)
+  if (!l) limits.set(ctx, (l = limiter(ctx.parallel ?? 8)))
+  return l
+}
+
+/** The argv that runs `argv` inside namespace `ns`. */
+export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
+  if (ns === 'conlink' && ctx.conlinkPid === undefined) return argv
+  const pid = ns === 'conlink' ? ctx.conlinkPid : ns === 'host' ? (ctx.hostPid ?? 1) : ns
+  return ['nsenter', `--net=/proc/${pid}/ns/net`, ...argv]
+}
+
+/** Run a read-only program in a namespace (through the same bound). */
+export async function runIn(ctx: NetContext, ns: Ns, argv: string[]): Promise<RunResult> {
+  return ctxLimit(ctx)(() => run(inNs(ctx, ns, argv), { allowFailure: true }))
+}
+
+/** `ip -force -batch` prints the error lines, then `Command failed -:N`. */
+export function parseBatchErrors(stderr: string): Map<number, string> {
+  const failures = new Map<number, string>()
+  let pending: string[] = []
+  for (const line of stderr.split('\n')) {
+    const m = /^Command failed -:(\d+)/.exec(line)
+    if (m) {
+      failures.set(Number(m[1]), pending.join('; ') || 'failed')
+      pending = []
+    } else if (line.trim()) pending.push(line.trim())
+  }
+  return failures
+}
+
+export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
+  const result: ExecResult = { done: [], failed: new Map() }
+  if (ops.length === 0) return result
+  const limit = ctxLimit(ctx)
+  const tasks: Array<Promise<void>> = []
+  const batches = new Map<string, Op[]>()
+  for (const op of ops) {
+    if (op.kind === 'argv' || !batchSafe(op)) {
+      tasks.push(limit(() => runSolo(ctx, op, result)))
+      continue
+    }
+    // iptables-restore is all-or-nothing, so never mix owners' rules in one run
+    const key = `${op.ns}|${op.kind}|${op.kind === 'iptables' ? op.owner.split(':')[0] : ''}`
+    const list = batches.get(key)
+    if (list) list.push(op)
+    else batches.set(key, [op])
+  }
+  for (const batch of batches.values()) tasks.push(limit(() => runBatch(ctx, batch, result)))
+  await Promise.all(tasks)
+  return result
+}
+
+async function runSolo(ctx: NetContext, op: Op, result: ExecResult): Promise<void> {
+  const t0 = performance.now()
+  const r = await run(inNs(ctx, op.ns, soloArgv(op)), { allowFailure: true })
+  log.detail(`${describeOp(op)}: exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
+  if (r.exitCode === 0) result.done.push(op)
+  else result.failed.set(op, (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`)
+}
+
+function iptablesInput(ops: Op[]): string {
+  const tables = new Map<string, string[]>()
+  for (const op of ops) {
+    const t = op.table ?? 'filter'
+    tables.set(t, [...(tables.get(t) ?? []), op.args.join(' ')])
+  }
+  return [...tables].map(([t, rules]) => `*${t}\n${rules.join('\n')}\nCOMMIT\n`).join('')
+}
+
+async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise<void> {
+  const { kind, ns } = ops[0]
+  const t0 = performance.now()
+  const [prog, input] =
+    kind === 'iptables'
+      ? [['iptables-restore', '-w', '--noflush'], iptablesInput(ops)]
+      : [[kind, '-force', '-batch', '-'], ops.map((op) => op.args.join(' ')).join('\n') + '\n']
+  const r = await run(inNs(ctx, ns, prog), { input, allowFailure: true })
+  log.detail(`${kind} batch in ${ns} ns: ${ops.length} lines, exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
+  if (r.exitCode === 0) {
+    result.done.push(...ops)
+    return
+  }
+  const lines = kind === 'iptables' ? new Map<number, string>() : parseBatchErrors(r.stderr)
+  if (lines.size === 0) {
+    // not attributable to a line (namespace gone, iptables-restore): the whole batch failed
+    const msg = (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`
+    for (const op of ops) result.failed.set(op, msg)
+    return
+  }
+  ops.forEach((op, i) => {
+    const msg = lines.get(i + 1)
+    if (msg === undefined) result.done.push(op)
+    else result.failed.set(op, msg)
+  })
+}
+
+/** Reverse the done ops (in reverse order) of the given owners; returns the error messages of undo ops that failed. */
+export async function undo(ctx: NetContext, done: Op[], owners?: Set<string>): Promise<string[]> {
+  const ops = done
+    .filter((op) => !owners || owners.has(op.owner))
+    .reverse()
+    .flatMap((op) => op.undo ?? [])
+  if (ops.length === 0) return []
+  const r = await execute(ctx, ops)
+  return [...r.failed].map(([op, msg]) => `${describeOp(op)}: ${msg}`)
+}

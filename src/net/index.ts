@@ -1,0 +1,288 @@
+// The kernel-facing link engine: public API. Link kinds plan ops (data), the
+// executor runs them; this module orders the two rounds (create, then
+// configure), decides what "already exists" means, and undoes on failure.
+import { existsSync } from 'node:fs'
+import type { BridgeSpec, LinkInstance, TunnelSpec } from '../config/types.js'
+import { ConlinkError } from '../errors.js'
+import { log } from '../log.js'
+import { missingFeature, type Feature } from './capabilities.js'
+import { checkInstances } from './check.js'
+import type { NetContext } from './context.js'
+import { execute, runIn, undo, type ExecResult } from './executor.js'
+import { planBridgeCreate, planBridgeDelete } from './bridges.js'
+import { LINK_KINDS } from './links/index.js'
+import type { LinkPlan } from './links/kind.js'
+import { planTunnelAdd, planTunnelDelete, tunnelBridge, tunnelId } from './links/tunnel.js'
+import { describeOp, linkId, type Op } from './ops.js'
+import { forgetPatch, joinPatch, leavePatch } from './patch.js'
+
+export { probeCapabilities, describeCapabilities, FEATURES, type Capabilities, type Feature } from './capabilities.js'
+export { renameDockerEth0, DOCKER_ETH0 } from './forward.js'
+export type { NetContext } from './context.js'
+export type { Op, Ns } from './ops.js'
+export { describeOp } from './ops.js'
+
+function bridgeMode(ctx: NetContext, name?: string) {
+  return name === undefined ? undefined : ctx.bridges[name]?.['resolved-mode']
+}
+
+/** The kernel features a link needs; throws the clear error for the first one missing. */
+export function requireLinkFeatures(ctx: NetContext, inst: LinkInstance): void {
+  const mode = bridgeMode(ctx, inst.link.bridge)
+  const needs: Feature[] = [LINK_KINDS[inst.link.type].feature]
+  if (inst.link.netem.length) needs.push('netem')
+  if (inst.link.type === 'veth' && mode === 'patch') needs.push('mirred')
+  if (inst.link.type === 'veth' && mode === 'ovs') needs.push('openvswitch')
+  const missing = needs.find((f) => !ctx.capabilities[f])
+  if (missing) throw missingFeature(missing, `${inst.link.type} link ${linkId(inst)}`, inst.link.origin)
+}
+
+/** `veth link node_1:eth0 (ip 10.0.1.1/16, mac ...) <-> node_1-eth0 (bridge s1)` */
+export function describeLink(inst: LinkInstance): string {
+  const props = [inst.ip && `ip ${inst.ip}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
+  const outer =
+    inst.link.type === 'veth' ? ` <-> ${inst.outerDev} (bridge ${inst.link.bridge})` : inst.link.base === 'host' ? ` (parent ${inst.outerDev})` : ''
+  return `${inst.link.type} link ${linkId(inst)}${props ? ` (${props})` : ''}${outer}`
+}
+
+/** The ops adding one link (no patch ops: those depend on the patch's other member). */
+export function planLinkAdd(ctx: NetContext, inst: LinkInstance): LinkPlan {
+  return LINK_KINDS[inst.link.type].planAdd(inst, ctx)
+}
+
+export function planLinkDelete(ctx: NetContext, inst: LinkInstance): Op[] {
+  return LINK_KINDS[inst.link.type].planDelete(inst, ctx)
+}
+
+function linkError(inst: LinkInstance, msg: string, cause?: unknown): ConlinkError {
+  return new ConlinkError(`cannot create ${inst.link.type} link ${linkId(inst)}: ${msg}`, { place: inst.link.origin, cause })
+}
+
+/** For *vlan/*vtap the kernel refuses an mtu above the parent's: say so plainly. */
+async function explainCreateFailure(ctx: NetContext, inst: LinkInstance, msg: string): Promise<string> {
+  if (inst.link.base !== 'host' || !inst.mtu || !inst.outerDev) return msg
+  const r = await runIn(ctx, 'host', ['ip', '-j', 'link', 'show', 'dev', inst.outerDev])
+  const parentMtu = r.exitCode === 0 ? (JSON.parse(r.stdout)[0]?.mtu as number | undefined) : undefined
+  return parentMtu !== undefined && inst.mtu > parentMtu ? `mtu ${inst.mtu} exceeds the MTU ${parentMtu} of parent ${inst.outerDev} (${msg})` : msg
+}
+
+/**
+ * Add the links of many containers at once: one network-namespace batch for
+ * all of them, then each container's own batch (in parallel, bounded).
+ * All-or-nothing per container. Returns container id -> error (undefined = ok).
+ */
+export async function addLinksForContainers(ctx: NetContext, groups: LinkInstance[][]): Promise<Map<string, Error | undefined>> {
+  const results = new Map<string, Error | undefined>()
+  const byId = new Map<string, { inst: LinkInstance; plan: LinkPlan }>()
+  const fail = (inst: LinkInstance, err: Error) => {
+    if (!results.get(inst.container.id)) results.set(inst.container.id, err)
+  }
+  const failedOk = (inst: LinkInstance) => results.get(inst.container.id) === undefined
+  for (const group of groups) {
+    if (group.length === 0) continue
+    results.set(group[0].container.id, undefined)
+    for (const inst of group) {
+      try {
+        requireLinkFeatures(ctx, inst)
+        byId.set(linkId(inst), { inst, plan: planLinkAdd(ctx, inst) })
+      } catch (e) {
+        fail(inst, e instanceof ConlinkError ? e : linkError(inst, String(e), e))
+      }
+    }
+  }
+  const planned = [...byId.values()].filter(({ inst }) => failedOk(inst))
+  for (const { inst } of planned) log.info(`Creating ${describeLink(inst)}`)
+
+  const created = await execute(ctx, planned.flatMap(({ plan }) => plan.create))
+  const existing = await sortCreateFailures(ctx, created, byId, fail)
+
+  const patched: Array<[bridge: string, dev: string, owner: string]> = []
+  const configureOps: Op[] = []
+  for (const { inst, plan } of planned) {
+    if (!failedOk(inst) || existing.has(linkId(inst))) continue
+    configureOps.push(...plan.configure)
+    if (inst.link.type === 'veth' && bridgeMode(ctx, inst.link.bridge) === 'patch') {
+      try {
+        configureOps.push(...joinPatch(ctx, inst.link.bridge!, inst.outerDev!, linkId(inst)))
+        patched.push([inst.link.bridge!, inst.outerDev!, linkId(inst)])
+      } catch (e) {
+        fail(inst, e as Error)
+      }
+    }
+  }
+  const configured = await execute(ctx, configureOps.filter((op) => failedOk(byId.get(op.owner)!.inst)))
+  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`))
+
+  const failedOwners = new Set([...byId.values()].filter(({ inst }) => !failedOk(inst)).map(({ inst }) => linkId(inst)))
+  if (failedOwners.size) {
+    for (const problem of await undo(ctx, [...created.done, ...configured.done], failedOwners)) log.warn(`undo: ${problem}`)
+    for (const [bridge, dev, owner] of patched) if (failedOwners.has(owner)) forgetPatch(ctx, bridge, dev)
+  }
+  return results
+}
+
+/** A create that failed with "File exists" is fine when the link is there exactly as configured. Returns those link ids. */
+async function sortCreateFailures(
+  ctx: NetContext,
+  created: ExecResult,
+  byId: Map<string, { inst: LinkInstance }>,
+  fail: (inst: LinkInstance, err: Error) => void,
+): Promise<Set<string>> {
+  const existing = new Set<string>()
+  const toCheck: LinkInstance[] = []
+  await Promise.all(
+    [...created.failed].map(async ([op, msg]) => {
+      const inst = byId.get(op.owner)!.inst
+      if (/File exists/.test(msg)) toCheck.push(inst)
+      else fail(inst, linkError(inst, await explainCreateFailure(ctx, inst, msg)))
+    }),
+  )
+  if (toCheck.length === 0) return existing
+  const diffs = await checkInstances(ctx, toCheck)
+  for (const inst of toCheck) {
+    const mine = diffs.filter((d) => d.startsWith(`${linkId(inst)}: `)).map((d) => d.slice(linkId(inst).length + 2))
+    if (mine.length === 0) {
+      existing.add(linkId(inst))
+      log.info(`Link ${linkId(inst)} already exists as configured`)
+    } else fail(inst, linkError(inst, `an interface with that name already exists differently: ${mine.join('; ')}`))
+  }
+  return existing
+}
+
+/** Add all links of ONE container; all-or-nothing, throws a ConlinkError naming container:dev. */
+export async function addContainerLinks(ctx: NetContext, instances: LinkInstance[]): Promise<void> {
+  const results = await addLinksForContainers(ctx, [instances])
+  const err = [...results.values()].find(Boolean)
+  if (err) throw err
+}
+
+const containerAlive = (inst: LinkInstance): boolean => existsSync(`/proc/${inst.container.pid}/ns/net`)
+
+/** Delete the links of many containers (best effort: problems are warnings). */
+export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInstance[][]): Promise<void> {
+  const ops: Op[] = []
+  const gone = new Set<string>()
+  for (const inst of groups.flat()) {
+    const alive = containerAlive(inst)
+    if (!alive && !gone.has(inst.container.id)) {
+      gone.add(inst.container.id)
+      log.warn(`container ${inst.container.name} (pid ${inst.container.pid}) is gone: its interfaces went with it`)
+    }
+    log.info(`Deleting ${describeLink(inst)}`)
+    if (inst.link.type === 'veth' && bridgeMode(ctx, inst.link.bridge) === 'patch')
+      ops.push(...leavePatch(ctx, inst.link.bridge!, inst.outerDev!, linkId(inst)))
+    try {
+      ops.push(...planLinkDelete(ctx, inst).filter((op) => alive || op.ns !== inst.container.pid))
+    } catch (e) {
+      log.warn(`cannot delete ${linkId(inst)}: ${(e as Error).message}`)
+    }
+  }
+  const r = await execute(ctx, ops)
+  const goneOwners = new Set(groups.flat().filter((i) => gone.has(i.container.id)).map(linkId))
+  for (const [op, msg] of r.failed) {
+    // the outer end of a veth vanishes with its container's namespace
+    if (goneOwners.has(op.owner) && /Cannot find device|does not exist/.test(msg)) continue
+    log.warn(`deleting ${op.owner}: ${describeOp(op)}: ${msg}`)
+  }
+}
+
+export async function deleteContainerLinks(ctx: NetContext, instances: LinkInstance[]): Promise<void> {
+  await deleteLinksForContainers(ctx, [instances])
+}
+
+/** Differences between the kernel and the instances (`container:dev: what`); empty = as configured. */
+export async function checkContainerLinks(ctx: NetContext, instances: LinkInstance[]): Promise<string[]> {
+  return checkInstances(ctx, instances)
+}
+
+// Bridges
+
+function bridgeFeature(b: BridgeSpec): Feature | undefined {
+  return b['resolved-mode'] === 'ovs' ? 'openvswitch' : b['resolved-mode'] === 'patch' ? 'mirred' : undefined
+}
+
+async function existingBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<string[]> {
+  const links = await runIn(ctx, 'conlink', ['ip', '-j', 'link', 'show'])
+  const names = new Set((JSON.parse(links.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname))
+  if (bridges.some((b) => b['resolved-mode'] === 'ovs')) {
+    const ovs = await runIn(ctx, 'conlink', ['ovs-vsctl', 'list-br'])
+    for (const name of ovs.stdout.split('\n')) if (name.trim()) names.add(name.trim())
+  }
+  return bridges.filter((b) => b['resolved-mode'] !== 'patch' && names.has(b.bridge)).map((b) => b.bridge)
+}
+
+/** Create bridges; refuses (creating nothing) if any already exists or the kernel lacks its mode. */
+export async function createBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<void> {
+  for (const b of bridges) {
+    const f = bridgeFeature(b)
+    if (f && !ctx.capabilities[f]) throw missingFeature(f, `${b['resolved-mode']} bridge ${b.bridge}`, {})
+  }
+  const exists = await existingBridges(ctx, bridges)
+  if (exists.length)
+    throw new ConlinkError(`bridge ${exists.join(', ')} already exists in the network container`, {
+      place: { file: exists[0] },
+      hint: 'conlink never adopts a bridge it did not create: delete it or choose another bridge name',
+    })
+  for (const b of bridges) log.info(`Creating ${b['resolved-mode']} bridge ${b.bridge}`)
+  const r = await execute(ctx, bridges.flatMap(planBridgeCreate))
+  if (r.failed.size) {
+    await undo(ctx, r.done)
+    const [op, msg] = [...r.failed][0]
+    throw new ConlinkError(`cannot create ${op.owner}: ${msg}`, { place: { file: op.owner } })
+  }
+}
+
+export async function deleteBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<void> {
+  for (const b of bridges) if (b['resolved-mode'] !== 'patch') log.info(`Deleting ${b['resolved-mode']} bridge ${b.bridge}`)
+  await warnFailures(await execute(ctx, bridges.flatMap(planBridgeDelete)))
+}
+
+async function warnFailures(r: ExecResult): Promise<void> {
+  for (const [op, msg] of r.failed) log.warn(`${op.owner}: ${describeOp(op)}: ${msg}`)
+}
+
+// Tunnels
+
+/** Create tunnels on their bridges; all-or-nothing, throws naming the tunnel. */
+export async function createTunnels(ctx: NetContext, tunnels: TunnelSpec[]): Promise<void> {
+  for (const t of tunnels) {
+    const needs: Feature[] = [t.type, ...(t.netem.length ? (['netem'] as const) : [])]
+    const missing = needs.find((f) => !ctx.capabilities[f])
+    if (missing) throw missingFeature(missing, tunnelId(t), t.origin)
+    log.info(`Creating ${t.type} tunnel ${t['outer-dev']} (bridge ${t.bridge}, remote ${t.remote})`)
+  }
+  const plans = tunnels.map((t) => planTunnelAdd(t, ctx))
+  const created = await execute(ctx, plans.flatMap((p) => p.create))
+  let configured: ExecResult = { done: [], failed: new Map() }
+  const joined: TunnelSpec[] = []
+  try {
+    if (created.failed.size === 0) {
+      const ops = plans.flatMap((p) => p.configure)
+      for (const t of tunnels)
+        if (tunnelBridge(t, ctx)['resolved-mode'] === 'patch') {
+          ops.push(...joinPatch(ctx, t.bridge, t['outer-dev'], tunnelId(t)))
+          joined.push(t)
+        }
+      configured = await execute(ctx, ops)
+    }
+  } catch (e) {
+    configured.failed.set(plans[0].create[0], (e as Error).message)
+  }
+  const failure = [...created.failed, ...configured.failed][0]
+  if (failure) {
+    await undo(ctx, [...created.done, ...configured.done])
+    for (const t of joined) forgetPatch(ctx, t.bridge, t['outer-dev'])
+    const t = tunnels.find((x) => tunnelId(x) === failure[0].owner) ?? tunnels[0]
+    throw new ConlinkError(`cannot create ${tunnelId(t)}: ${failure[1]}`, { place: t.origin })
+  }
+}
+
+export async function deleteTunnels(ctx: NetContext, tunnels: TunnelSpec[]): Promise<void> {
+  const ops: Op[] = []
+  for (const t of tunnels) {
+    log.info(`Deleting ${t.type} tunnel ${t['outer-dev']}`)
+    if (tunnelBridge(t, ctx)['resolved-mode'] === 'patch') ops.push(...leavePatch(ctx, t.bridge, t['outer-dev'], tunnelId(t)))
+    ops.push(...planTunnelDelete(t, ctx))
+  }
+  await warnFailures(await execute(ctx, ops))
+}

@@ -1,0 +1,51 @@
+// veth: the container end is created directly in the container (`peer name
+// DEV ... netns PID`) and the outer end in the network container, already on
+// its linux bridge and up: one atomic `ip link add` line per link.
+import type { LinkInstance } from '../../config/types.js'
+import { ConlinkError } from '../../errors.js'
+import { bridgeOf, masterWords, planPortAdd, planPortDelete } from '../bridges.js'
+import type { NetContext } from '../context.js'
+import { planForwards, planForwardsDelete } from '../forward.js'
+import { ip, linkId } from '../ops.js'
+import { macMtuWords, planContainerConfig, planContainerUnconfig, type LinkKind } from './kind.js'
+
+export const VETH_OFFLOAD = '--offload tx off'
+
+function outerOf(inst: LinkInstance): string {
+  if (!inst.outerDev) throw new ConlinkError(`veth link ${linkId(inst)} has no outer-dev name`, { place: inst.link.origin })
+  return inst.outerDev
+}
+
+export function vethBridge(inst: LinkInstance, ctx: NetContext) {
+  return bridgeOf(ctx, inst.link.bridge, `veth link ${linkId(inst)}`, { file: inst.link.origin.file, path: `${inst.link.origin.path}.bridge` })
+}
+
+/** veth checksum offload breaks traffic between veths: turn tx off first unless kept or already listed. */
+function vethEthtool(inst: LinkInstance, ctx: NetContext): string[] {
+  const listed = inst.link.ethtool.some((e) => e.trim().split(/\s+/).join(' ') === VETH_OFFLOAD)
+  return ctx.keepVethOffload || listed ? inst.link.ethtool : [VETH_OFFLOAD, ...inst.link.ethtool]
+}
+
+export const veth: LinkKind = {
+  feature: 'veth',
+  kernelKind: 'veth',
+  planAdd(inst, ctx) {
+    const id = linkId(inst)
+    const outer = outerOf(inst)
+    const b = vethBridge(inst, ctx)
+    const mtu = inst.mtu ? ['mtu', String(inst.mtu)] : []
+    const add = ['link', 'add', 'name', outer, ...mtu, ...masterWords(b), 'up', 'type', 'veth',
+      'peer', 'name', inst.dev, ...macMtuWords(inst), 'netns', String(inst.container.pid)]
+    return {
+      create: [ip('conlink', id, add, [ip('conlink', id, ['link', 'del', 'dev', outer])])],
+      configure: [...planPortAdd(b, outer, id), ...planContainerConfig(inst, vethEthtool(inst, ctx)), ...planForwards(inst, ctx, b.bridge)],
+    }
+  },
+  planDelete(inst, ctx) {
+    const id = linkId(inst)
+    const outer = outerOf(inst)
+    const b = vethBridge(inst, ctx)
+    return [...planForwardsDelete(inst, b.bridge), ...planPortDelete(b, outer, id), ...planContainerUnconfig(inst),
+      ip('conlink', id, ['link', 'del', 'dev', outer])]
+  },
+}

@@ -1,0 +1,168 @@
+// The runtime room against the real engines: Docker (always) and Podman (when its socket answers).
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { run } from '../../src/exec.js'
+import { connectEngines, containerIdFromMountinfo, type EngineClient, type EngineEvent } from '../../src/runtime/index.js'
+import { engineOrReason, removeTestContainers, runTestContainer, TEST_IMAGE, TEST_LABEL, waitFor } from './runtime-helpers.js'
+
+for (const kind of ['docker', 'podman'] as const) {
+  describe(`runtime against ${kind}`, () => {
+    let client: EngineClient | string
+    before(async () => {
+      client = await engineOrReason(kind)
+      if (typeof client === 'string') console.log(`# skipping ${kind} tests: ${client}`)
+    })
+    after(() => removeTestContainers(kind))
+
+    /** The client, or skip the test with the reason. */
+    const engine = (t: { skip: (msg: string) => void }): EngineClient | undefined => {
+      if (typeof client !== 'string') return client
+      t.skip(client)
+      return undefined
+    }
+
+    it('reports start and die events of run and kill', async (t) => {
+      const c = engine(t)
+      if (!c) return
+      const seen: EngineEvent[] = []
+      const listeners: Array<() => void> = []
+      const errors: unknown[] = []
+      const stop = await c.events(
+        (e) => {
+          seen.push(e)
+          listeners.forEach((l) => l())
+        },
+        (err) => errors.push(err),
+      )
+      try {
+        const until = (action: string, id: string) =>
+          waitFor(`${action} of ${id.slice(0, 12)}`, 10_000, (found) => {
+            const check = () => seen.some((e) => e.action === action && e.id === id) && found(true)
+            listeners.push(check)
+            check()
+          })
+        const id = await runTestContainer(kind, `h5-ev-${kind}`)
+        await until('start', id)
+        await run([kind, 'kill', id])
+        await until('die', id)
+        assert.deepEqual(errors, [])
+      } finally {
+        stop()
+      }
+    })
+
+    it('inspects a running container and returns undefined once it is gone', async (t) => {
+      const c = engine(t)
+      if (!c) return
+      const id = await runTestContainer(kind, `h5-in-${kind}`)
+      const info = await c.inspect(id)
+      assert.equal(info?.id, id)
+      assert.equal(info?.name, `h5-in-${kind}`)
+      assert.equal(info?.index, 1)
+      assert.equal(info?.service, undefined)
+      assert.ok((info?.pid ?? 0) > 1)
+      assert.ok((await c.listRunning()).some((i) => i.id === id && i.pid === info?.pid))
+      await run([kind, 'rm', '-f', id])
+      assert.equal(await c.inspect(id), undefined)
+    })
+
+    it('execs a string through sh -c and an array as argv, with lines and exit code', async (t) => {
+      const c = engine(t)
+      if (!c) return
+      const id = await runTestContainer(kind, `h5-ex-${kind}`)
+      const lines: string[] = []
+      const code = await c.exec(id, 'echo one; echo two >&2; printf "no newline"; exit 3', (s, l) => lines.push(`${s}:${l}`))
+      assert.equal(code, 3)
+      assert.deepEqual(lines.sort(), ['stderr:two', 'stdout:no newline', 'stdout:one'])
+      const argv: string[] = []
+      assert.equal(await c.exec(id, ['echo', 'a b; touch /h5-x'], (_s, l) => argv.push(l)), 0)
+      assert.deepEqual(argv, ['a b; touch /h5-x'])
+      assert.equal(await c.exec(id, ['test', '-e', '/h5-x'], () => undefined), 1)
+    })
+
+    it("finds a container's own id in its mountinfo and inspects it", async (t) => {
+      const c = engine(t)
+      if (!c) return
+      const id = await runTestContainer(kind, `h5-own-${kind}`)
+      const lines: string[] = []
+      await c.exec(id, ['cat', '/proc/self/mountinfo'], (_s, l) => lines.push(l))
+      const own = containerIdFromMountinfo(lines.join('\n'))
+      assert.equal(own, id)
+      assert.equal((await c.inspect(own))?.name, `h5-own-${kind}`)
+    })
+  })
+}
+
+describe('runtime with compose (docker-compose v1)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h5-compose-'))
+  const file = join(dir, 'compose.yaml')
+  const compose = ['docker-compose', '-p', 'h5proj', '-f', file]
+  let client: EngineClient | string
+  before(async () => {
+    client = await engineOrReason('docker')
+    writeFileSync(
+      file,
+      [
+        'version: "2.4"',
+        'services:',
+        '  node:',
+        `    image: ${TEST_IMAGE}`,
+        '    network_mode: none',
+        '    scale: 2',
+        `    labels: ["${TEST_LABEL}"]`,
+        '    command: ["sleep", "600"]',
+        '',
+      ].join('\n'),
+    )
+  })
+  after(async () => {
+    await run([...compose, 'down', '-t', '0'], { allowFailure: true })
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('lists the replicas with service, index, project and working dir from labels', async (t) => {
+    if (typeof client === 'string') return t.skip(client)
+    const up = await run([...compose, 'up', '-d'], { allowFailure: true })
+    if (up.exitCode !== 0) return t.skip(`docker-compose up failed: ${up.stderr}`)
+    const mine = (await client.listRunning()).filter((i) => i.project === 'h5proj')
+    assert.deepEqual(mine.map((i) => [i.service, i.index]).sort(), [['node', 1], ['node', 2]])
+    for (const info of mine) {
+      assert.equal(info.workingDir, dir)
+      assert.ok(info.pid > 1)
+      assert.ok(!info.name.startsWith('/'))
+    }
+  })
+})
+
+describe('connectEngines', () => {
+  it('names both paths and the fix when no socket answers', async () => {
+    await assert.rejects(connectEngines({ dockerSocket: '/nonexistent/h5-d.sock', podmanSocket: '/nonexistent/h5-p.sock' }), (err: Error & { hint?: string }) => {
+      assert.match(err.message, /\/nonexistent\/h5-d\.sock/)
+      assert.match(err.message, /\/nonexistent\/h5-p\.sock/)
+      assert.match(err.hint ?? '', /mount \/var\/run\/docker\.sock/)
+      return true
+    })
+  })
+
+  it('warns about a socket file that does not answer and still fails clearly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h5-sock-'))
+    const dead = join(dir, 'dead.sock')
+    writeFileSync(dead, '')
+    try {
+      await assert.rejects(connectEngines({ dockerSocket: dead, podmanSocket: '/nonexistent/h5-p.sock' }), /no container engine answers/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('connects to docker and reports its kind', async () => {
+    const clients = await connectEngines({ podmanSocket: '/nonexistent/h5-p.sock' })
+    assert.deepEqual(
+      clients.map((c) => c.kind),
+      ['docker'],
+    )
+  })
+})

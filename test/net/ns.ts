@@ -1,0 +1,84 @@
+// Test helpers: a "container" is a `sleep infinity` in a fresh network namespace.
+import { spawn } from 'node:child_process'
+import { readlinkSync } from 'node:fs'
+import type { ContainerInfo, LinkInstance, LinkSpec } from '../../src/config/types.js'
+import { run } from '../../src/exec.js'
+import { probeCapabilities, type Capabilities } from '../../src/net/index.js'
+
+export interface FakeContainer extends ContainerInfo {
+  kill(): void
+}
+
+const ownNs = readlinkSync('/proc/self/ns/net')
+
+/** Start `sleep infinity` in a new network namespace; resolves once it is in it. */
+export async function startContainer(name: string): Promise<FakeContainer> {
+  const child = spawn('unshare', ['--net', 'sleep', 'infinity'], { detached: true, stdio: 'ignore' })
+  child.unref()
+  const pid = child.pid!
+  for (let i = 0; i < 500; i++) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/net`) !== ownNs) break
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'ip', 'link', 'set', 'dev', 'lo', 'up'])
+  return {
+    id: `${name}-id`, name, pid, index: 1,
+    kill: () => {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        /* already gone */
+      }
+    },
+  }
+}
+
+/** Run argv inside a container's namespace. */
+export function inside(c: { pid: number }, argv: string[], allowFailure = false) {
+  return run(['nsenter', `--net=/proc/${c.pid}/ns/net`, ...argv], { allowFailure, timeoutMs: 10000 })
+}
+
+export async function ipJson<T = any>(c: { pid: number }, args: string[]): Promise<T[]> {
+  return JSON.parse((await inside(c, ['ip', '-j', ...args])).stdout || '[]')
+}
+
+export function linkSpec(over: Partial<LinkSpec> = {}): LinkSpec {
+  return {
+    type: 'veth', dev: 'eth0', route: [], netem: [], forward: [], ethtool: [], base: 'conlink',
+    origin: { file: 'test.yaml', path: 'links[0]' }, ...over,
+  }
+}
+
+export function instance(container: ContainerInfo, link: Partial<LinkSpec>, over: Partial<LinkInstance> = {}): LinkInstance {
+  const spec = linkSpec(link)
+  return {
+    link: spec, container, dev: spec.dev, outerDev: spec['outer-dev'], ip: spec.ip, mac: spec.mac, mtu: spec.mtu, forward: spec.forward, ...over,
+  }
+}
+
+let caps: Promise<Capabilities> | undefined
+export const capabilities = (): Promise<Capabilities> => (caps ??= probeCapabilities())
+
+/** A ping that must succeed (3 tries, short timeout). */
+export async function ping(from: { pid: number }, addr: string): Promise<boolean> {
+  const r = await inside(from, ['ping', '-c', '1', '-W', '2', addr], true)
+  if (r.exitCode === 0) return true
+  return (await inside(from, ['ping', '-c', '2', '-W', '2', addr], true)).exitCode === 0
+}
+
+/** Snapshot of a namespace's ip links, qdiscs, filters and iptables rules. */
+export async function snapshot(c: { pid: number }): Promise<string> {
+  const parts = await Promise.all([
+    inside(c, ['ip', '-o', 'link', 'show']),
+    inside(c, ['tc', 'qdisc', 'show']),
+    inside(c, ['iptables-save'], true),
+    inside(c, ['ip', 'route', 'show']),
+  ])
+  const links = (await ipJson<{ ifname: string }>(c, ['link', 'show'])).map((l) => l.ifname)
+  const filters = await Promise.all(links.map((l) => inside(c, ['tc', 'filter', 'show', 'dev', l, 'ingress'], true)))
+  return [...parts.map((p) => p.stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '')), ...filters.map((f) => f.stdout)].join('\n')
+}
