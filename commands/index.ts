@@ -5,6 +5,7 @@ import Copy from './copy.js'
 import Down from './down.js'
 import Mdc from './mdc.js'
 import Net2dot from './net2dot.js'
+import Up from './up.js'
 import Utils from './utils.js'
 import Wait from './wait.js'
 
@@ -15,5 +16,6 @@ export const COMMANDS = {
   wait: Wait,
   copy: Copy,
   utils: Utils,
+  up: Up,
   down: Down,
 }
