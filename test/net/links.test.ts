@@ -173,7 +173,8 @@ describe('macvlan', () => {
     const host = await container('h2host')
     const { ctx } = await netCtx([], { hostPid: host.pid })
     if (!ctx.capabilities.macvlan) return t.skip('kernel lacks macvlan')
-    await inside(host, ['ip', 'link', 'add', 'name', 'h2par', 'mtu', '1400', 'up', 'type', 'veth', 'peer', 'name', 'h2par-p', 'up'])
+    await inside(host, ['ip', 'link', 'add', 'name', 'h2par', 'mtu', '1400', 'up', 'type', 'veth', 'peer', 'name', 'h2par-p'])
+    await inside(host, ['ip', 'link', 'set', 'dev', 'h2par-p', 'up'])
     const [a, b] = await Promise.all([container('h2ma'), container('h2mb')])
     const mv = (c: FakeContainer, ip: string, mtu?: number) =>
       instance(c, { type: 'macvlan', base: 'host', mode: 'bridge', ip, mtu, dev: 'eth0' }, { outerDev: 'h2par' })
@@ -224,7 +225,7 @@ function httpd(c: FakeContainer, listen: string): () => void {
 
 async function fetchFrom(c: FakeContainer, url: string): Promise<string> {
   for (let i = 0; i < 20; i++) {
-    const r = await inside(c, ['busybox', 'wget', '-q', '-T', '2', '-O', '-', url], true)
+    const r = await inside(c, ['busybox', 'wget', '-T', '2', '-O', '-', url], true)
     if (r.exitCode === 0) return r.stdout
     await new Promise((res) => setTimeout(res, 100))
   }

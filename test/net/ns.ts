@@ -65,20 +65,21 @@ export const capabilities = (): Promise<Capabilities> => (caps ??= probeCapabili
 
 /** A ping that must succeed (3 tries, short timeout). */
 export async function ping(from: { pid: number }, addr: string): Promise<boolean> {
-  const r = await inside(from, ['ping', '-c', '1', '-W', '2', addr], true)
+  const r = await inside(from, ['busybox', 'ping', '-c', '1', '-W', '2', addr], true)
   if (r.exitCode === 0) return true
-  return (await inside(from, ['ping', '-c', '2', '-W', '2', addr], true)).exitCode === 0
+  return (await inside(from, ['busybox', 'ping', '-c', '2', '-W', '2', addr], true)).exitCode === 0
 }
 
 /** Snapshot of a namespace's ip links, qdiscs, filters and iptables rules. */
 export async function snapshot(c: { pid: number }): Promise<string> {
   const parts = await Promise.all([
-    inside(c, ['ip', '-o', 'link', 'show']),
     inside(c, ['tc', 'qdisc', 'show']),
     inside(c, ['iptables-save'], true),
     inside(c, ['ip', 'route', 'show']),
   ])
-  const links = (await ipJson<{ ifname: string }>(c, ['link', 'show'])).map((l) => l.ifname)
+  // names and masters only: a bridge's carrier and MAC follow its ports
+  const all = await ipJson<{ ifname: string; master?: string }>(c, ['link', 'show'])
+  const links = all.map((l) => l.ifname)
   const filters = await Promise.all(links.map((l) => inside(c, ['tc', 'filter', 'show', 'dev', l, 'ingress'], true)))
-  return [...parts.map((p) => p.stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '')), ...filters.map((f) => f.stdout)].join('\n')
+  return [all.map((l) => `${l.ifname} ${l.master ?? ''}`).join('\n'), ...parts.map((p) => p.stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '')), ...filters.map((f) => f.stdout)].join('\n')
 }
