@@ -130,7 +130,7 @@ describe('patch', () => {
     const a = await container('h2pa')
     const b = await container('h2pb')
     const before = await snapshot(net)
-    const la = [instance(a, { bridge: 'h2p', ip: '10.0.3.1/24' }, { outerDev: 'h2pa-eth0' })]
+    const la = [instance(a, { bridge: 'h2p', ip: '10.0.3.1/24', mac: 'c2:00:00:00:03:01' }, { outerDev: 'h2pa-eth0' })]
     const lb = [instance(b, { bridge: 'h2p', ip: '10.0.3.2/24' }, { outerDev: 'h2pb-eth0' })]
     await addContainerLinks(ctx, lb)
     assert.equal((await inside(net, ['tc', 'filter', 'show', 'dev', 'h2pb-eth0', 'ingress'])).stdout, '')
@@ -225,7 +225,7 @@ function httpd(c: FakeContainer, listen: string): () => void {
 
 async function fetchFrom(c: FakeContainer, url: string): Promise<string> {
   for (let i = 0; i < 20; i++) {
-    const r = await inside(c, ['busybox', 'wget', '-T', '2', '-O', '-', url], true)
+    const r = await inside(c, ['curl', '-s', '--max-time', '2', url], true)
     if (r.exitCode === 0) return r.stdout
     await new Promise((res) => setTimeout(res, 100))
   }
