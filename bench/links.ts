@@ -20,7 +20,7 @@ try {
   const [net] = await time('start network namespace', () => startContainer('h2bench-net'))
   all.push(net)
   const [caps] = await time('probe capabilities', () => probeCapabilities())
-  const ctx: NetContext = { conlinkPid: net.pid, bridges: { h2bench: { bridge: 'h2bench', mode: 'linux', 'resolved-mode': 'linux' } }, capabilities: caps }
+  const ctx: NetContext = { conlinkPid: net.pid, bridges: { h2bench: { bridge: 'h2bench', mode: 'linux', 'resolved-mode': 'linux' } }, capabilities: caps, parallel: Number(process.env.PARALLEL ?? 8), keepVethOffload: process.env.KEEP_OFFLOAD === '1' }
   const [containers] = await time(`start ${CONTAINERS} namespaces`, () =>
     Promise.all(Array.from({ length: CONTAINERS }, (_, i) => startContainer(`h2b${i}`))))
   all.push(...containers)

@@ -44,6 +44,8 @@ start_docker() {
     echo "dockerd answers"
     return
   fi
+  # A dockerd that was killed (e.g. at the end of a session) leaves pid files behind.
+  if ! pgrep -x dockerd >/dev/null; then rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid; fi
   echo "starting dockerd (log: $DOCKER_LOG)"
   setsid dockerd >"$DOCKER_LOG" 2>&1 </dev/null &
   wait_for 60 dockerd docker version || { tail -n 20 "$DOCKER_LOG" >&2; return 1; }

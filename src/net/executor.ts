@@ -1,10 +1,10 @@
 // The one place that runs kernel programs. It groups ops per namespace:
 // all `ip` lines of a namespace go to one `ip -force -batch -`, all `tc`
 // lines to one `tc -force -batch -`, iptables rules to one
-// `iptables-restore --noflush` per namespace and owner group; argv ops run
-// alone. Groups run in parallel under a bound. Failures are attributed to
+// `iptables-restore --noflush` per namespace and owner group, ethtool runs
+// through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in parallel under a bound. Failures are attributed to
 // single ops (batch line numbers), so callers can undo per owner.
-import { run, type RunResult } from '../exec.js'
+import { runLean as run, type RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { batchSafe, describeOp, soloArgv, type Ns, type Op } from './ops.js'
@@ -72,8 +72,11 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
   const limit = ctxLimit(ctx)
   const tasks: Array<Promise<void>> = []
   const batches = new Map<string, Op[]>()
+  const ethtools = new Map<Ns, number>()
+  for (const op of ops) if (op.kind === 'ethtool') ethtools.set(op.ns, (ethtools.get(op.ns) ?? 0) + 1)
   for (const op of ops) {
-    if (op.kind === 'argv' || !batchSafe(op)) {
+    // a single ethtool runs alone: its failure then names exactly that op
+    if (op.kind === 'argv' || !batchSafe(op) || (op.kind === 'ethtool' && ethtools.get(op.ns) === 1)) {
       tasks.push(limit(() => runSolo(ctx, op, result)))
       continue
     }
@@ -108,25 +111,28 @@ function iptablesInput(ops: Op[]): string {
 async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise<void> {
   const { kind, ns } = ops[0]
   const t0 = performance.now()
+  const lines = ops.map((op) => op.args.join(' ')).join('\n') + '\n'
   const [prog, input] =
     kind === 'iptables'
       ? [['iptables-restore', '-w', '--noflush'], iptablesInput(ops)]
-      : [[kind, '-force', '-batch', '-'], ops.map((op) => op.args.join(' ')).join('\n') + '\n']
+      : kind === 'ethtool'
+        ? [['xargs', '-L', '1', 'ethtool'], lines]
+        : [[kind, '-force', '-batch', '-'], lines]
   const r = await run(inNs(ctx, ns, prog), { input, allowFailure: true })
   log.detail(`${kind} batch in ${ns} ns: ${ops.length} lines, exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) {
     result.done.push(...ops)
     return
   }
-  const lines = kind === 'iptables' ? new Map<number, string>() : parseBatchErrors(r.stderr)
-  if (lines.size === 0) {
-    // not attributable to a line (namespace gone, iptables-restore): the whole batch failed
+  const failedLines = kind === 'iptables' || kind === 'ethtool' ? new Map<number, string>() : parseBatchErrors(r.stderr)
+  if (failedLines.size === 0) {
+    // not attributable to a line (namespace gone, iptables-restore, xargs): the whole batch failed
     const msg = (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`
     for (const op of ops) result.failed.set(op, msg)
     return
   }
   ops.forEach((op, i) => {
-    const msg = lines.get(i + 1)
+    const msg = failedLines.get(i + 1)
     if (msg === undefined) result.done.push(op)
     else result.failed.set(op, msg)
   })

@@ -8,9 +8,10 @@ export type Ns = 'conlink' | 'host' | number
 /**
  * `ip` and `tc`: the words after the program (batched per namespace);
  * `iptables`: a rule such as `-A PREROUTING ...` in `table` (batched with iptables-restore);
+ * `ethtool`: the words after `ethtool` (several in one namespace run through one `xargs -L 1 ethtool`);
  * `argv`: a whole program argv, run on its own.
  */
-export type OpKind = 'ip' | 'tc' | 'iptables' | 'argv'
+export type OpKind = 'ip' | 'tc' | 'iptables' | 'ethtool' | 'argv'
 
 export interface Op {
   ns: Ns
@@ -25,6 +26,7 @@ export interface Op {
 
 export const ip = (ns: Ns, owner: string, args: string[], undo?: Op[]): Op => ({ ns, kind: 'ip', args, owner, undo })
 export const tc = (ns: Ns, owner: string, args: string[], undo?: Op[]): Op => ({ ns, kind: 'tc', args, owner, undo })
+export const ethtool = (ns: Ns, owner: string, args: string[]): Op => ({ ns, kind: 'ethtool', args, owner })
 export const argv = (ns: Ns, owner: string, args: string[], undo?: Op[]): Op => ({ ns, kind: 'argv', args, owner, undo })
 
 /** An iptables rule with `-A`; its undo is the same rule with `-D`. */
@@ -52,7 +54,7 @@ export function addrOf(cidr: string): string {
 }
 
 /**
- * A word is safe in an `ip -batch`/`tc -batch`/`iptables-restore` line when
+ * A word is safe in an `ip -batch`/`tc -batch`/`iptables-restore`/`xargs` line when
  * their line parsers cannot read it as anything but one word (no quotes,
  * comments, escapes or whitespace). Other ops run with a plain argv instead,
  * so config values always reach the program as data.
@@ -68,6 +70,8 @@ export function soloArgv(op: Op): string[] {
       return ['ip', ...op.args]
     case 'tc':
       return ['tc', ...op.args]
+    case 'ethtool':
+      return ['ethtool', ...op.args]
     case 'iptables':
       return ['iptables', '-w', '-t', op.table ?? 'filter', ...op.args]
     case 'argv':

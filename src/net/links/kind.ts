@@ -3,7 +3,7 @@
 import type { LinkInstance } from '../../config/types.js'
 import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
-import { addrOf, iptDelete, iptRule, ip, linkId, argv, tc, words, type Op } from '../ops.js'
+import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, linkId, tc, words, type Op } from '../ops.js'
 
 export interface LinkPlan {
   /** Creates the interface: one atomic op per link (a "File exists" failure means it is already there). */
@@ -49,7 +49,7 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
   if (netem.length) ops.push(tc(pid, id, ['qdisc', 'replace', 'dev', dev, 'root', 'netem', ...netem]))
   for (const e of ethtool) {
     const [first, ...rest] = words(e)
-    ops.push(argv(pid, id, ['ethtool', first, dev, ...rest]))
+    ops.push(ethtoolOp(pid, id, [first, dev, ...rest]))
   }
   for (const rule of natRules(inst)) ops.push(iptRule(pid, id, 'nat', rule))
   return ops
