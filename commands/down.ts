@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
-import { stopNetworkContainer } from '../src/launcher/index.js'
 import { setVerbose } from '../src/log.js'
 
 export default class Down extends ConlinkCommand {
@@ -19,6 +18,6 @@ export default class Down extends ConlinkCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Down)
     setVerbose(flags.verbose)
-    await stopNetworkContainer({ name: flags.name, mode: flags.mode as 'docker' | 'podman', stopTimeout: flags.timeout })
+    await (await import('../src/launcher/index.js')).stopNetworkContainer({ name: flags.name, mode: flags.mode as 'docker' | 'podman', stopTimeout: flags.timeout })
   }
 }

@@ -1,8 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
 import { configFlags, configOptions, printConfig } from '../src/config/command.js'
-import { runNetworkEngine } from '../src/engine/up.js'
-import { launchNetworkContainer } from '../src/launcher/index.js'
 import { isInsideContainer } from '../src/runtime/inside.js'
 import { setVerbose } from '../src/log.js'
 
@@ -44,6 +42,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     const options = configOptions(flags)
     if (flags['show-config']) return printConfig(options)
     if (flags.inside ?? isInsideContainer()) {
+      const { runNetworkEngine } = await import('../src/engine/up.js')
       return runNetworkEngine({
         ...options,
         composeProject: flags['compose-project'],
@@ -52,6 +51,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
         concurrency: flags.concurrency,
       })
     }
+    const { launchNetworkContainer } = await import('../src/launcher/index.js')
     const code = await launchNetworkContainer({
       ...options,
       composeProject: flags['compose-project'],

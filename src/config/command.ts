@@ -2,8 +2,7 @@
 // them into ConfigOptions, and printing the enriched config.
 import { Flags } from '@oclif/core'
 import type { BridgeMode, ConfigOptions } from './types.js'
-import { BRIDGE_MODES } from './types.js'
-import { DEFAULT_MTU, configSummary, formatConfig, loadNetworkConfig } from './index.js'
+import { BRIDGE_MODES, DEFAULT_MTU } from './types.js'
 import { log } from '../log.js'
 
 export const configFlags = {
@@ -34,6 +33,8 @@ export function configOptions(flags: ConfigFlagValues): ConfigOptions {
 
 /** Load the config, print warnings to stderr and the enriched config (or, with check, a summary line) to stdout. */
 export async function printConfig(options: ConfigOptions, { check = false } = {}): Promise<void> {
+  // Loaded on use: flag definitions are imported by every command at start-up.
+  const { configSummary, formatConfig, loadNetworkConfig } = await import('./index.js')
   const { config, warnings } = await loadNetworkConfig(options)
   warnings.forEach((w) => log.warn(w))
   process.stdout.write((check ? configSummary(config) : formatConfig(config)) + '\n')

@@ -1,5 +1,7 @@
 // The configuration layer: load -> merge -> interpolate -> merge by identity
 // -> validate -> enrich. `loadNetworkConfig` is the one entry point.
+import { DEFAULT_MTU } from './types.js'
+export { DEFAULT_MTU }
 import { ConfigErrors, ConlinkError } from '../errors.js'
 import type { ConfigOptions, NetworkConfig } from './types.js'
 import { loadSources } from './load.js'
@@ -14,7 +16,6 @@ export type LoadConfigOptions = Partial<ConfigOptions> & {
   strictOvs?: boolean
 }
 
-export const DEFAULT_MTU = 65535
 
 /** Throw nothing for no errors, the error itself for one, ConfigErrors for several. */
 export function throwErrors(errors: ConlinkError[]): void {

@@ -7,6 +7,9 @@
 export const LINK_TYPES = ['veth', 'dummy', 'vlan', 'ipvlan', 'macvlan', 'ipvtap', 'macvtap'] as const
 export type LinkType = (typeof LINK_TYPES)[number]
 
+/** MTU of links that do not set one (not *vlan/*vtap). */
+export const DEFAULT_MTU = 65535
+
 export const BRIDGE_MODES = ['auto', 'linux', 'ovs', 'patch'] as const
 export type BridgeMode = (typeof BRIDGE_MODES)[number]
 /** A bridge mode after `auto` has been resolved against the kernel. */

@@ -1,0 +1,193 @@
+// Shared by the `conlink up` e2e tests: a compose project of an examples/ file,
+// found through compose labels (works with Compose v1 and v2), waits on
+// conditions, and the network container's log when an assertion fails.
+import { fileURLToPath } from 'node:url'
+import { it } from 'node:test'
+import { execa } from 'execa'
+import { run, type RunResult } from '../../src/exec.js'
+import { ALL_CONNECTED } from '../../src/engine/engine.js'
+import { probeCapabilities, type Capabilities } from '../../src/net/index.js'
+import { TEST_IMAGE } from './runtime-helpers.js'
+
+export { ALL_CONNECTED }
+export const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url))
+export const CONLINK_IMAGE = 'conlink:latest'
+export const REPO = fileURLToPath(new URL('../../', import.meta.url))
+
+let composeArgv: Promise<string[]> | undefined
+/** `$DOCKER_COMPOSE`, else `docker compose` (v2) when present, else `docker-compose` (v1). */
+export function composeCommand(): Promise<string[]> {
+  composeArgv ??= (async () => {
+    if (process.env.DOCKER_COMPOSE) return process.env.DOCKER_COMPOSE.split(/\s+/).filter(Boolean)
+    const v2 = await run(['docker', 'compose', 'version'], { allowFailure: true })
+    return v2.exitCode === 0 ? ['docker', 'compose'] : ['docker-compose']
+  })()
+  return composeArgv
+}
+
+/** Why the engine tests cannot run here (no engine, compose or image), or undefined. */
+export async function missingPrerequisite(): Promise<string | undefined> {
+  if ((await run(['docker', 'version'], { allowFailure: true })).exitCode !== 0) return 'docker does not answer (scripts/testbed.sh starts it)'
+  const [file, ...args] = await composeCommand()
+  if ((await run([file, ...args, 'version'], { allowFailure: true })).exitCode !== 0) return 'neither `docker compose` nor `docker-compose` is installed'
+  for (const image of [CONLINK_IMAGE, TEST_IMAGE]) {
+    if (!(await imagePresent('docker', image))) return `image ${image} is missing (scripts/testbed.sh builds it)`
+  }
+  return undefined
+}
+
+export async function imagePresent(engine: 'docker' | 'podman', image: string): Promise<boolean> {
+  return (await run([engine, 'image', 'inspect', image], { allowFailure: true })).exitCode === 0
+}
+
+let capabilities: Promise<Capabilities> | undefined
+/** The kernel features of this machine (probed once, in throwaway namespaces). */
+export function kernel(): Promise<Capabilities> {
+  capabilities ??= probeCapabilities()
+  return capabilities
+}
+
+/** Poll `check` every `intervalMs` until it returns something truthy; throw after `ms`. */
+export async function waitUntil<T>(what: string, ms: number, check: () => Promise<T | undefined | false>, intervalMs = 150): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+/** `docker exec` (argv, no shell); never throws. */
+export function dockerExec(id: string, argv: string[], engine: 'docker' | 'podman' = 'docker'): Promise<RunResult> {
+  return run([engine, 'exec', id, ...argv], { allowFailure: true, timeoutMs: 30_000 })
+}
+
+/** Ping until one reply comes back (links appear asynchronously), or fail after `ms`. */
+export async function pingUntil(id: string, ip: string, ms = 15_000, engine: 'docker' | 'podman' = 'docker'): Promise<void> {
+  let last: RunResult | undefined
+  try {
+    await waitUntil(`ping ${ip} from ${id.slice(0, 12)}`, ms, async () => {
+      last = await dockerExec(id, ['ping', '-c1', '-W1', ip], engine)
+      return last.exitCode === 0
+    })
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${last?.stdout} ${last?.stderr}`.trim())
+  }
+}
+
+export async function containerPid(id: string, engine: 'docker' | 'podman' = 'docker'): Promise<number> {
+  return Number((await run([engine, 'inspect', '-f', '{{.State.Pid}}', id])).stdout.trim())
+}
+
+/** Interface names in a container's network namespace (from the host, by pid). */
+export async function linkNames(pid: number): Promise<string[]> {
+  const out = (await run(['nsenter', '-t', String(pid), '-n', 'ip', '-o', 'link'])).stdout
+  return out.split('\n').filter(Boolean).map((line) => line.split(':')[1].trim().split('@')[0])
+}
+
+/** stdout and stderr of a container's log, interleaved as the engine has them. */
+export async function containerLogs(id: string, engine: 'docker' | 'podman' = 'docker'): Promise<string> {
+  const r = await execa(engine, ['logs', id], { reject: false, all: true })
+  return String(r.all ?? '')
+}
+
+/** One compose project of a file under examples/, with its own project name. */
+export class ComposeProject {
+  readonly file: string
+
+  constructor(
+    readonly name: string,
+    file: string,
+    readonly env: Record<string, string | undefined> = {},
+  ) {
+    this.file = file.startsWith('/') ? file : EXAMPLES + file
+  }
+
+  /** Run compose with this project's name, file and environment. */
+  async compose(args: string[], allowFailure = false): Promise<RunResult> {
+    const [file, ...pre] = await composeCommand()
+    const r = await execa(file, [...pre, '-p', this.name, '-f', this.file, ...args], {
+      env: this.env,
+      extendEnv: true,
+      reject: false,
+      timeout: 120_000,
+    })
+    const result = { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 }
+    if (result.exitCode !== 0 && !allowFailure) throw new Error(`compose ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`)
+    return result
+  }
+
+  /** `up -d` (after removing leftovers of an earlier run), then wait for "All links connected". */
+  async up(...args: string[]): Promise<void> {
+    if ((await this.projectIds()).length) await this.down()
+    await this.compose(['up', '-d', ...args])
+    await this.waitForLog(ALL_CONNECTED)
+  }
+
+  async down(): Promise<void> {
+    await this.compose(['down', '-v', '-t', '1'], true)
+  }
+
+  /** Every container of the project, running or not. */
+  async projectIds(): Promise<string[]> {
+    const args = ['docker', 'ps', '-aq', '--filter', `label=com.docker.compose.project=${this.name}`]
+    return (await run(args)).stdout.split('\n').filter(Boolean)
+  }
+
+  /** Container ids of a service (optionally one replica), by compose labels, newest first. */
+  async ids(service: string, index?: number, all = false): Promise<string[]> {
+    const filters = [`com.docker.compose.project=${this.name}`, `com.docker.compose.service=${service}`]
+    if (index !== undefined) filters.push(`com.docker.compose.container-number=${index}`)
+    const args = ['docker', 'ps', '-q', '--no-trunc', ...(all ? ['-a'] : []), ...filters.flatMap((f) => ['--filter', `label=${f}`])]
+    return (await run(args)).stdout.split('\n').filter(Boolean)
+  }
+
+  async id(service: string, index = 1): Promise<string> {
+    const [id] = await this.ids(service, index, true)
+    if (!id) throw new Error(`no container for ${service} #${index} in project ${this.name}`)
+    return id
+  }
+
+  async exec(service: string, argv: string[], index = 1): Promise<RunResult> {
+    return dockerExec(await this.id(service, index), argv)
+  }
+
+  async ping(service: string, ip: string, index = 1, ms?: number): Promise<void> {
+    await pingUntil(await this.id(service, index), ip, ms)
+  }
+
+  async logs(service = 'network'): Promise<string> {
+    const ids = await this.ids(service, undefined, true)
+    return ids.length ? containerLogs(ids[0]) : `(no ${service} container)`
+  }
+
+  /** Poll the network container's log for `text` (it must appear `count` times). */
+  async waitForLog(text: string, ms = 30_000, count = 1): Promise<string> {
+    return waitUntil(`"${text}" in the ${this.name} network log`, ms, async () => {
+      const logs = await this.logs()
+      return logs.split(text).length - 1 >= count ? logs : undefined
+    }, 200)
+  }
+
+  /** Outer interface names in the network container's namespace. */
+  async networkLinks(): Promise<string[]> {
+    return linkNames(await containerPid(await this.id('network')))
+  }
+}
+
+/** Print `logs()` under a header when `fn` fails, then fail with the same error. */
+export async function withLogs<T>(logs: () => Promise<string>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    const text = await logs().catch((e: Error) => `(logs unavailable: ${e.message})`)
+    console.error(`----- network container log -----\n${text}\n----- end of log -----`)
+    throw err
+  }
+}
+
+/** An `it` whose failure prints the project's network container log. */
+export function itLogs(p: ComposeProject, name: string, fn: (t: import('node:test').TestContext) => Promise<void>): void {
+  it(name, (t) => withLogs(() => p.logs(), () => fn(t)))
+}
