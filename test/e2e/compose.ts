@@ -1,7 +1,11 @@
 // Shared by the `conlink up` e2e tests: a compose project of an examples/ file,
 // found through compose labels (works with Compose v1 and v2), waits on
 // conditions, and the network container's log when an assertion fails.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseDocument, type Document } from 'yaml'
 import { it } from 'node:test'
 import { execa } from 'execa'
 import { run, type RunResult } from '../../src/exec.js'
@@ -174,6 +178,19 @@ export class ComposeProject {
   async networkLinks(): Promise<string[]> {
     return linkNames(await containerPid(await this.id('network')))
   }
+}
+
+/**
+ * A copy of an examples/ file, changed by `edit`, in a new temporary directory
+ * (under the same name, since the network service mounts its own directory).
+ * Returns the copy's path; the caller removes its directory.
+ */
+export function editedExample(file: string, edit: (doc: Document) => void): string {
+  const doc = parseDocument(readFileSync(EXAMPLES + file, 'utf8'), { merge: true })
+  edit(doc)
+  const path = join(mkdtempSync(join(tmpdir(), 'h6-example-')), basename(file))
+  writeFileSync(path, doc.toString())
+  return path
 }
 
 /** Print `logs()` under a header when `fn` fails, then fail with the same error. */

@@ -1,6 +1,6 @@
 // Live tests of the link engine on real network namespaces (root, no Docker).
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -220,7 +220,10 @@ function httpd(c: FakeContainer, listen: string): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'h2-www-'))
   writeFileSync(join(dir, 'index.html'), 'hello from h2\n')
   const p = spawn('nsenter', [`--net=/proc/${c.pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', listen, '-h', dir], { stdio: 'ignore' })
-  return () => p.kill('SIGKILL')
+  return () => {
+    p.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 async function fetchFrom(c: FakeContainer, url: string): Promise<string> {

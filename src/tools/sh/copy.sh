@@ -72,38 +72,44 @@ render() {  # SRC DST
     return "$rc"
 }
 
-count=0
-# Directories first (parents before children), then files.
-tmp=${TMPDIR:-/tmp}/copy.$$
-trap 'rm -f "$tmp"' EXIT
-(cd "$src" && find . -type d) > "$tmp" || exit 1
-while IFS= read -r rel; do
-    [ "$rel" = "." ] && continue
-    if [ ! -e "$dst/$rel" ] && [ ! -L "$dst/$rel" ]; then
-        mkdir "$dst/$rel" || exit 1
-        chmod "$(stat -c %a "$src/$rel")" "$dst/$rel" && chmod u+rwx "$dst/$rel" || exit 1
-    fi
-done < "$tmp"
-(cd "$src" && find . ! -type d) > "$tmp" || exit 1
-while IFS= read -r rel; do
-    rel=${rel#./}
-    from=$src/$rel
-    to=$dst/$rel
-    rm -f "$to" || exit 1
-    if [ -L "$from" ]; then
-        ln -s "$(readlink "$from")" "$to" || exit 1
-    else
-        if [ -n "$template" ] && ! is_binary "$from"; then
-            render "$from" "$to" || exit 1
-        else
-            cp "$from" "$to" || exit 1
+# Directories (parents before children), then files; no temporary file, as
+# minimal images may have no /tmp. Each loop runs in a pipeline subshell, so
+# its `exit 1` becomes the pipeline's status.
+make_dirs() {
+    while IFS= read -r rel; do
+        [ "$rel" = "." ] && continue
+        if [ ! -e "$dst/$rel" ] && [ ! -L "$dst/$rel" ]; then
+            mkdir "$dst/$rel" || exit 1
+            chmod "$(stat -c %a "$src/$rel")" "$dst/$rel" && chmod u+rwx "$dst/$rel" || exit 1
         fi
-        chmod "$(stat -c %a "$from")" "$to" && chmod u+w "$to" || exit 1
-    fi
-    count=$((count + 1))
-done < "$tmp"
+    done
+}
 
-rm -f "$tmp"
+# Prints how many files it copied.
+copy_files() {
+    n=0
+    while IFS= read -r rel; do
+        rel=${rel#./}
+        from=$src/$rel
+        to=$dst/$rel
+        rm -f "$to" || exit 1
+        if [ -L "$from" ]; then
+            ln -s "$(readlink "$from")" "$to" || exit 1
+        else
+            if [ -n "$template" ] && ! is_binary "$from"; then
+                render "$from" "$to" || exit 1
+            else
+                cp "$from" "$to" || exit 1
+            fi
+            chmod "$(stat -c %a "$from")" "$to" && chmod u+w "$to" || exit 1
+        fi
+        n=$((n + 1))
+    done
+    echo "$n"
+}
+
+(cd "$src" && find . -type d) | make_dirs || exit 1
+count=$( (cd "$src" && find . ! -type d) | copy_files ) || exit 1
 echo "copy: $src -> $dst ($count files)"
 [ "$#" -gt 0 ] && exec "$@"
 exit 0
