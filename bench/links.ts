@@ -20,14 +20,15 @@ try {
   const [net] = await time('start network namespace', () => startContainer('h2bench-net'))
   all.push(net)
   const [caps] = await time('probe capabilities', () => probeCapabilities())
-  const ctx: NetContext = { conlinkPid: net.pid, bridges: { h2bench: { bridge: 'h2bench', mode: 'linux', 'resolved-mode': 'linux' } }, capabilities: caps, parallel: Number(process.env.PARALLEL ?? 8), keepVethOffload: process.env.KEEP_OFFLOAD === '1' }
+  const ctx: NetContext = { conlinkPid: net.pid, bridges: { h2bench: { bridge: 'h2bench', mode: 'linux', 'resolved-mode': 'linux' } }, capabilities: caps, parallel: Number(process.env.PARALLEL ?? 8) }
+  const ethtool = process.env.KEEP_OFFLOAD === '1' ? [] : ['--offload tx off']
   const [containers] = await time(`start ${CONTAINERS} namespaces`, () =>
     Promise.all(Array.from({ length: CONTAINERS }, (_, i) => startContainer(`h2b${i}`))))
   all.push(...containers)
   await time('create bridge', () => createBridges(ctx, Object.values(ctx.bridges)))
   const groups = containers.map((c, i) =>
     Array.from({ length: LINKS_PER }, (_, j) =>
-      instance(c, { bridge: 'h2bench', dev: `eth${j}`, ip: `10.${j}.${i >> 8}.${(i & 255) + 1}/16`, mtu: 9000 }, { outerDev: `h2b${i}-e${j}` })))
+      instance(c, { bridge: 'h2bench', dev: `eth${j}`, ip: `10.${j}.${i >> 8}.${(i & 255) + 1}/16`, mtu: 9000, ethtool }, { outerDev: `h2b${i}-e${j}` })))
   // the per-link log lines would dominate the timing on a terminal
   process.stdout.write = (() => true) as typeof process.stdout.write
   const [results, createMs] = await time('create', () => addLinksForContainers(ctx, groups))

@@ -1,12 +1,13 @@
 // The reconciler: what happens when a matching container starts or dies,
 // and on shutdown. Kernel work is the net room's; engine I/O the runtime's.
-import type { ContainerInfo, NetworkConfig } from '../config/types.js'
+import type { ContainerInfo, LinkInstance, NetworkConfig } from '../config/types.js'
 import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
 import { log } from '../log.js'
-import { addContainerLinks, deleteContainerLinks, type NetContext } from '../net/index.js'
+import { addLinksForContainers, deleteLinksForContainers, type NetContext } from '../net/index.js'
 import type { EngineClient } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
+import { Batcher } from './batch.js'
 import { KeyedQueue } from './queue.js'
 import { WiringState } from './state.js'
 
@@ -14,8 +15,10 @@ export interface EngineOptions {
   config: NetworkConfig
   ctx: NetContext
   scope: MatchScope
-  /** Containers wired at the same time. */
+  /** Containers handled at the same time. */
   concurrency: number
+  /** How long to gather container starts (and deaths) into one kernel batch. */
+  batchWindowMs?: number
 }
 
 export const ALL_CONNECTED = 'All links connected'
@@ -23,6 +26,8 @@ export const ALL_CONNECTED = 'All links connected'
 export class NetworkEngine {
   readonly state: WiringState
   private readonly queue: KeyedQueue
+  private readonly adds: Batcher<LinkInstance[], Error | undefined>
+  private readonly deletes: Batcher<LinkInstance[], undefined>
   private pending = 0
   private stopping = false
   private listed = false
@@ -30,6 +35,15 @@ export class NetworkEngine {
   constructor(private readonly opts: EngineOptions) {
     this.state = new WiringState(configuredLinkKeys(opts.config))
     this.queue = new KeyedQueue(opts.concurrency)
+    const window = opts.batchWindowMs ?? 2
+    this.adds = new Batcher(async (groups) => {
+      const results = await addLinksForContainers(opts.ctx, groups)
+      return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
+    }, window)
+    this.deletes = new Batcher(async (groups) => {
+      await deleteLinksForContainers(opts.ctx, groups)
+      return groups.map(() => undefined)
+    }, window)
   }
 
   /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
@@ -62,22 +76,18 @@ export class NetworkEngine {
 
     const instances = work.links.map((link) => instantiateLink(link, info))
     this.state.set(id, { info, instances, status: 'pending' })
-    try {
-      await addContainerLinks(this.opts.ctx, instances)
-      this.state.set(id, { info, instances, status: 'connected' })
-    } catch (err) {
-      this.state.set(id, { info, instances, status: 'failed' })
-      log.error(`${info.name}: ${describeError(err)}`)
-      return
-    }
+    const error = await this.adds.add(instances)
+    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
+    if (error) return log.error(`${info.name}: ${describeError(error)}`)
     this.runCommands(client, info, work)
   }
 
   private async unwireContainer(id: string): Promise<void> {
     const wired = this.state.remove(id)
-    if (!wired) return
+    // a failed container's links were already undone when its wiring failed
+    if (!wired || wired.status === 'failed') return
     log.info(`Removing links of ${wired.info.name}`)
-    await deleteContainerLinks(this.opts.ctx, wired.instances)
+    await this.deletes.add(wired.instances)
   }
 
   /** Commands run in parallel once the container's links exist; their lines are logged. */

@@ -10,8 +10,6 @@ export interface NetContext {
   capabilities: Capabilities
   /** The network container's DOCKER-ETH0 address, when its eth0 was renamed (needed by forward). */
   dockerEth0?: { ip: string }
-  /** Do not turn tx checksum offload off on veth container ends (`--keep-veth-offload`). */
-  keepVethOffload?: boolean
   /** Processes run at once (default 8). */
   parallel?: number
 }

@@ -68,7 +68,7 @@ export class Project {
   async networkLog(): Promise<string> {
     const ids = await this.containerIds('network')
     const logs = await Promise.all(ids.map((id) => exec(['docker', 'logs', id], this.cwd)))
-    return logs.map((l) => l.stdout + l.stderr).join('\n') || '(no network container)'
+    return logs.map((l) => [l.stdout, l.stderr].filter(Boolean).join('\n')).join('\n') || '(no network container)'
   }
 
   async containerIds(service?: string): Promise<string[]> {

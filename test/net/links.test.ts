@@ -41,7 +41,7 @@ describe('veth on a linux bridge', () => {
     baseline = await Promise.all([snapshot(net), snapshot(a), snapshot(b)])
   })
   const links = () => [
-    instance(a, { bridge: 'h2s1', ip: '10.0.1.1/24', mac: 'c2:00:00:00:01:01', mtu: 4111, route: ['10.9.0.0/16 via 10.0.1.254'], ethtool: ['--offload rx off'] }, { outerDev: 'h2a-eth0' }),
+    instance(a, { bridge: 'h2s1', ip: '10.0.1.1/24', mac: 'c2:00:00:00:01:01', mtu: 4111, route: ['10.9.0.0/16 via 10.0.1.254'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerDev: 'h2a-eth0' }),
   ]
   const linkB = () => [instance(b, { bridge: 'h2s1', ip: '10.0.1.2/24' }, { outerDev: 'h2b-eth0' })]
 

@@ -31,7 +31,7 @@ function inst(link: Partial<LinkSpec>, over: Partial<LinkInstance> = {}): LinkIn
 const lines = (ops: Op[]) => ops.map(describeOp)
 
 test('veth on a linux bridge: one atomic create line, then the container batch', () => {
-  const p = planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', mac: 'c2:00:00:00:00:01', mtu: 9000, route: ['default via 10.0.0.1'], netem: ['delay 10ms', 'rate 1mbit'], ethtool: ['--offload rx off'] }, { outerDev: 'node_1-eth0' }))
+  const p = planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', mac: 'c2:00:00:00:00:01', mtu: 9000, route: ['default via 10.0.0.1'], netem: ['delay 10ms', 'rate 1mbit'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerDev: 'node_1-eth0' }))
   assert.deepEqual(lines(p.create), [
     '[network] ip link add name node_1-eth0 mtu 9000 master s1 up type veth peer name eth0 address c2:00:00:00:00:01 mtu 9000 netns 4242',
   ])
@@ -44,12 +44,6 @@ test('veth on a linux bridge: one atomic create line, then the container batch',
     '[pid 4242] ethtool --offload eth0 tx off',
     '[pid 4242] ethtool --offload eth0 rx off',
   ])
-})
-
-test('veth offload: kept with keepVethOffload, not doubled when listed', () => {
-  const eth = (c: NetContext, e: string[]) => lines(planLinkAdd(c, inst({ bridge: 's1', ethtool: e }, { outerDev: 'x' })).configure).filter((l) => l.includes('ethtool'))
-  assert.deepEqual(eth(ctx({ keepVethOffload: true }), []), [])
-  assert.deepEqual(eth(ctx(), ['--offload  tx off']), ['[pid 4242] ethtool --offload eth0 tx off'])
 })
 
 test('veth on ovs and the network container itself', () => {

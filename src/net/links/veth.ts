@@ -9,8 +9,6 @@ import { planForwards, planForwardsDelete } from '../forward.js'
 import { ip, linkId } from '../ops.js'
 import { macMtuWords, planContainerConfig, planContainerUnconfig, type LinkKind } from './kind.js'
 
-export const VETH_OFFLOAD = '--offload tx off'
-
 function outerOf(inst: LinkInstance): string {
   if (!inst.outerDev) throw new ConlinkError(`veth link ${linkId(inst)} has no outer-dev name`, { place: inst.link.origin })
   return inst.outerDev
@@ -18,12 +16,6 @@ function outerOf(inst: LinkInstance): string {
 
 export function vethBridge(inst: LinkInstance, ctx: NetContext) {
   return bridgeOf(ctx, inst.link.bridge, `veth link ${linkId(inst)}`, { file: inst.link.origin.file, path: `${inst.link.origin.path}.bridge` })
-}
-
-/** veth checksum offload breaks traffic between veths: turn tx off first unless kept or already listed. */
-function vethEthtool(inst: LinkInstance, ctx: NetContext): string[] {
-  const listed = inst.link.ethtool.some((e) => e.trim().split(/\s+/).join(' ') === VETH_OFFLOAD)
-  return ctx.keepVethOffload || listed ? inst.link.ethtool : [VETH_OFFLOAD, ...inst.link.ethtool]
 }
 
 export const veth: LinkKind = {
@@ -38,7 +30,7 @@ export const veth: LinkKind = {
       'peer', 'name', inst.dev, ...macMtuWords(inst), 'netns', String(inst.container.pid)]
     return {
       create: [ip('conlink', id, add, [ip('conlink', id, ['link', 'del', 'dev', outer])])],
-      configure: [...planPortAdd(b, outer, id), ...planContainerConfig(inst, vethEthtool(inst, ctx)), ...planForwards(inst, ctx, b.bridge)],
+      configure: [...planPortAdd(b, outer, id), ...planContainerConfig(inst, inst.link.ethtool), ...planForwards(inst, ctx, b.bridge)],
     }
   },
   planDelete(inst, ctx) {
