@@ -24,7 +24,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     'docker-socket': Flags.string({ description: 'Docker API socket', default: '/var/run/docker.sock' }),
     'podman-socket': Flags.string({ description: 'Podman API socket', default: '/var/run/podman/podman.sock' }),
     'show-config': Flags.boolean({ description: 'print the enriched config as JSON and exit (same as `conlink config`)' }),
-    concurrency: Flags.integer({ description: 'containers wired at the same time', default: 16, min: 1 }),
+    concurrency: Flags.integer({ description: 'containers wired at the same time', default: 64, min: 1 }),
     inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
     'host-mode': Flags.string({ options: ['docker', 'podman', 'none'], description: 'host: engine whose containers are wired (default: --mode)' }),
@@ -63,8 +63,18 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       detach: flags.detach,
       dryRun: flags['dry-run'],
       verbose: flags.verbose,
-      extraRunArgs: argv as string[],
+      extraRunArgs: runArgsAfterDashes(this.argv, argv as string[]),
     })
     process.exitCode = code
   }
+}
+
+/**
+ * The `docker run` options after `--`, in the order given. oclif's parsed argv
+ * reorders them (`-- -e A=1 -e B=2` came back as `-e -e A=1 B=2`), so take
+ * them from the raw argv.
+ */
+function runArgsAfterDashes(raw: string[], parsed: string[]): string[] {
+  const dashes = raw.indexOf('--')
+  return dashes >= 0 ? raw.slice(dashes + 1) : parsed
 }

@@ -1,7 +1,7 @@
 // mdc (modular compose): resolve modes, merge their env files into ENV_FILE,
 // overlay their files/ trees into MDC_FILES_DIR, then run docker compose.
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ConlinkError } from '../errors.js'
 import { run } from '../exec.js'
 import { copyTree } from '../tools/copy.js'
@@ -145,6 +145,19 @@ export async function applyMdc(plan: MdcPlan, settings: MdcSettings): Promise<vo
   writeAtomic(settings.envFile, plan.envText)
 }
 
+/**
+ * With the `conlink` mode, the network container sees only COMPOSE_DIR
+ * (mounted at the same path): compose files outside it cannot be read there.
+ */
+export function filesOutsideComposeDir(plan: MdcPlan, settings: MdcSettings, cwd = process.cwd()): string[] {
+  if (!plan.modes.includes('conlink')) return []
+  const composeDir = dirname(resolve(cwd, settings.envFile))
+  return plan.composeFiles.filter((f) => {
+    const rel = relative(composeDir, resolve(cwd, f))
+    return rel.startsWith('..') || isAbsolute(rel)
+  })
+}
+
 /** DOCKER_COMPOSE, else `docker compose` if it answers, else `docker-compose`. */
 export async function composeCommand(settings: MdcSettings): Promise<string[]> {
   if (settings.dockerCompose) return settings.dockerCompose
@@ -189,6 +202,9 @@ export async function mdcMain(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const plan = planMdc(args.modes, settings)
   checkFilesDir(settings.filesDir)
   process.stderr.write(`MODES: ${plan.modes.join(' ')}\n`)
+  for (const file of filesOutsideComposeDir(plan, settings)) {
+    process.stderr.write(`mdc: warning: ${file} is outside COMPOSE_DIR (${dirname(resolve(settings.envFile))}): the conlink network container cannot read it; keep MODES_DIR under that directory\n`)
+  }
   const compose = args.composeArgs.length
     ? [...(await composeCommand(settings)), '--env-file', settings.envFile, ...args.composeArgs]
     : []

@@ -28,6 +28,8 @@ export class NetworkEngine {
   private readonly queue: KeyedQueue
   private readonly adds: Batcher<LinkInstance[], Error | undefined>
   private readonly deletes: Batcher<LinkInstance[], undefined>
+  /** Which engine each wired container belongs to (for resynchronising one engine). */
+  private readonly engineOf = new Map<string, EngineClient>()
   private pending = 0
   private stopping = false
   private listed = false
@@ -55,6 +57,15 @@ export class NetworkEngine {
     return this.enqueue(id, () => this.unwireContainer(id))
   }
 
+  /** After a lost event stream: wire what started meanwhile, unwire what died. Returns the running count. */
+  async resync(client: EngineClient): Promise<number> {
+    const running = await client.listRunning()
+    const alive = new Set(running.map((info) => info.id))
+    for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)
+    await Promise.all(running.map((info) => this.containerStarted(client, info.id, info)))
+    return running.length
+  }
+
   /** Wait for queued work, then remove every link this engine made. */
   async shutdown(): Promise<void> {
     this.stopping = true
@@ -75,6 +86,7 @@ export class NetworkEngine {
     if (previous) await this.unwireContainer(id)
 
     const instances = work.links.map((link) => instantiateLink(link, info))
+    this.engineOf.set(id, client)
     this.state.set(id, { info, instances, status: 'pending' })
     const error = await this.adds.add(instances)
     this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
@@ -83,6 +95,7 @@ export class NetworkEngine {
   }
 
   private async unwireContainer(id: string): Promise<void> {
+    this.engineOf.delete(id)
     const wired = this.state.remove(id)
     // a failed container's links were already undone when its wiring failed
     if (!wired || wired.status === 'failed') return

@@ -2,7 +2,7 @@
 // behavior.md section 7, then events until SIGINT/SIGTERM.
 import type { ConfigOptions, NetworkConfig } from '../config/types.js'
 import { linksWithForwards, loadNetworkConfig } from '../config/index.js'
-import { ConlinkError, describeError } from '../errors.js'
+import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import {
   createBridges,
@@ -12,10 +12,12 @@ import {
   describeCapabilities,
   probeCapabilities,
   renameDockerEth0,
+  startOvsIfNeeded,
   type NetContext,
 } from '../net/index.js'
 import { connectEngines, type EngineClient } from '../runtime/index.js'
 import { NetworkEngine } from './engine.js'
+import { EngineWatch } from './watch.js'
 import type { MatchScope } from './match.js'
 
 export interface UpOptions extends ConfigOptions {
@@ -29,13 +31,13 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   const { config, warnings } = await loadNetworkConfig({ ...opts, strictOvs: true })
   warnings.forEach((w) => log.warn(w))
   const engines = await connectEngines(opts)
-  const scope = await matchScope(engines, opts.composeProject)
-  const capabilities = await probeCapabilities()
+  const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probeCapabilities()])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
 
   const ctx: NetContext = { bridges: config.bridges, capabilities }
   ctx.dockerEth0 = await prepareForwards(ctx, config)
   const bridges = Object.values(config.bridges)
+  await startOvsIfNeeded(ctx, bridges)
   await createBridges(ctx, bridges)
   try {
     await createTunnels(ctx, config.tunnels)
@@ -44,15 +46,16 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
     throw err
   }
 
-  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency ?? 16 })
+  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency ?? 64 })
   const stopped = waitForSignal()
-  const unsubscribes = await Promise.all(engines.map((client) => watch(engine, client)))
-  await Promise.all(engines.map((client) => wireRunning(engine, client)))
+  const watches = engines.map((client) => new EngineWatch(engine, client))
+  await Promise.all(watches.map((watch) => watch.start()))
+  await Promise.all(engines.map((client) => engine.resync(client)))
   engine.startupComplete()
 
   const signal = await stopped
   log.info(`Received ${signal}: removing links, tunnels and bridges`)
-  unsubscribes.forEach((stop) => stop())
+  watches.forEach((watch) => watch.stop())
   await engine.shutdown()
   await deleteTunnels(ctx, config.tunnels)
   await deleteBridges(ctx, bridges)
@@ -84,18 +87,6 @@ async function prepareForwards(ctx: NetContext, config: NetworkConfig): Promise<
     place: first.origin,
     hint: 'give the network service a network (not `network_mode: none`) and publish the ports there',
   })
-}
-
-async function watch(engine: NetworkEngine, client: EngineClient): Promise<() => void> {
-  return client.events(
-    (event) => void (event.action === 'start' ? engine.containerStarted(client, event.id) : engine.containerDied(event.id)),
-    (err) => log.error(`${client.kind} event stream: ${describeError(err)}`),
-  )
-}
-
-async function wireRunning(engine: NetworkEngine, client: EngineClient): Promise<void> {
-  const running = await client.listRunning()
-  await Promise.all(running.map((info) => engine.containerStarted(client, info.id, info)))
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {

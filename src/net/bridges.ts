@@ -3,6 +3,8 @@
 import type { BridgeSpec } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import type { NetContext } from './context.js'
+import { run } from '../exec.js'
+import { log } from '../log.js'
 import { argv, ip, type Op } from './ops.js'
 
 export function bridgeOf(ctx: NetContext, name: string | undefined, what: string, place: { file?: string; path?: string }): BridgeSpec {
@@ -50,4 +52,19 @@ export function planBridgeDelete(b: BridgeSpec): Op[] {
     case 'patch':
       return []
   }
+}
+
+const OVS_CTL = '/usr/share/openvswitch/scripts/ovs-ctl'
+
+/** OVS bridges need ovsdb-server and ovs-vswitchd running in the network container. */
+export async function startOvsIfNeeded(ctx: NetContext, bridges: BridgeSpec[]): Promise<void> {
+  const ovs = bridges.filter((b) => b['resolved-mode'] === 'ovs')
+  if (ovs.length === 0) return
+  if (!ctx.capabilities.openvswitch) {
+    throw new ConlinkError(`bridge ${ovs[0].bridge} needs Open vSwitch, but this kernel has no openvswitch module`, {
+      hint: 'load it on the host (`modprobe openvswitch`) or use mode linux',
+    })
+  }
+  log.info('Starting Open vSwitch daemons')
+  await run([OVS_CTL, 'start', '--system-id=random', '--no-monitor'], { timeoutMs: 30_000 })
 }

@@ -171,3 +171,14 @@ test('compose command: DOCKER_COMPOSE split on whitespace, else docker compose /
   assert.ok(['docker compose', 'docker-compose'].includes(detected.join(' ')))
   assert.equal(modeVar('a-b.c/d'), 'MDC_MODE_a_b_c_d')
 })
+
+test('mdc warns when the conlink mode is used with compose files outside COMPOSE_DIR', async () => {
+  const outside = project({ 'modes/conlink/compose.yaml': 'services: {}\n', 'modes/web/deps': 'conlink\n', 'modes/web/compose.yaml': 'services: {}\n' })
+  const inside = project({ 'modes/local/deps': 'conlink\n' })
+  const r = await conlink(['mdc', '--dry-run', 'local,web'], { cwd: inside, env: env({ MODES_DIR: `./modes:${outside}/modes` }) })
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stderr, new RegExp(`^mdc: warning: ${outside}/modes/conlink/compose\\.yaml is outside COMPOSE_DIR \\(${inside}\\): `, 'm'))
+  assert.match(r.stderr, new RegExp(`^mdc: warning: ${outside}/modes/web/compose\\.yaml is outside`, 'm'))
+  const quiet = await conlink(['mdc', '--dry-run', 'web'], { cwd: outside, env: env({ MODES_DIR: './modes' }) })
+  assert.doesNotMatch(quiet.stderr, /warning/)
+})

@@ -1,0 +1,94 @@
+// T3: no compose. Two containers started by hand with `--network none`;
+// `conlink up --network-file` on the host launches the network container
+// (src/launcher), which wires them; SIGINT stops and removes it. Under
+// Docker, and under rootful Podman through its API socket.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { execa, type ResultPromise } from 'execa'
+import { run } from '../../src/exec.js'
+import { connectEngines } from '../../src/runtime/index.js'
+import { CONLINK_IMAGE, EXAMPLES, REPO, missingPrerequisite, pingUntil, waitUntil, withLogs } from './compose.js'
+import { TEST_IMAGE } from './runtime-helpers.js'
+
+const NAME = 'h6-conlink'
+const NODES = ['h6-t3-node1', 'h6-t3-node2']
+const PODMAN_SOCKET = '/var/run/podman/podman.sock'
+const prerequisite = await missingPrerequisite()
+
+/** The image's id in an engine, or undefined when it is missing there. */
+async function imageId(engine: 'docker' | 'podman', image: string): Promise<string | undefined> {
+  const r = await run([engine, 'image', 'inspect', '--format', '{{.Id}}', image], { allowFailure: true })
+  return r.exitCode === 0 ? r.stdout.trim().replace(/^sha256:/, '') : undefined
+}
+
+/** Why Podman cannot run T3 here; loads the current conlink image into it when needed. */
+async function podmanUnusable(): Promise<string | undefined> {
+  try {
+    const [client] = await connectEngines({ dockerSocket: '/nonexistent/h6.sock', podmanSocket: PODMAN_SOCKET })
+    if (client.kind !== 'podman') return `${PODMAN_SOCKET} reaches ${client.kind}`
+  } catch {
+    return `the Podman API does not answer on ${PODMAN_SOCKET} (scripts/testbed.sh starts it)`
+  }
+  if (!(await imageId('podman', TEST_IMAGE))) return `image ${TEST_IMAGE} is missing in podman (scripts/build-test-images.sh loads it)`
+  const want = await imageId('docker', CONLINK_IMAGE)
+  if ((await imageId('podman', CONLINK_IMAGE)) !== want) {
+    const dir = mkdtempSync(join(tmpdir(), 'h6-image-'))
+    try {
+      await run(['docker', 'save', '-o', join(dir, 'conlink.tar'), CONLINK_IMAGE])
+      await run(['podman', 'load', '-q', '-i', join(dir, 'conlink.tar')])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return undefined
+}
+
+for (const engine of ['docker', 'podman'] as const) {
+  describe(`conlink up on the host: T3 (${engine})`, { skip: prerequisite }, () => {
+    let skip: string | undefined
+    let launcher: ResultPromise<{ all: true; reject: false }> | undefined
+    let output = ''
+    const clean = () => run([engine, 'rm', '-f', NAME, ...NODES], { allowFailure: true })
+
+    before(async () => {
+      skip = engine === 'podman' ? await podmanUnusable() : undefined
+      if (skip) return console.log(`skipping T3 under podman: ${skip}`)
+      await clean()
+      // Podman 4.3 does not give NET_RAW by default: ping needs it.
+      const caps = engine === 'podman' ? ['--cap-add', 'NET_RAW'] : []
+      await Promise.all(NODES.map((n) => run([engine, 'run', '-d', '--network', 'none', ...caps, '--name', n, TEST_IMAGE, 'sleep', '600'])))
+    })
+    after(async () => {
+      if (launcher?.exitCode === null) launcher.kill('SIGKILL')
+      await clean()
+    })
+
+    const logged = (fn: () => Promise<void>) => () => withLogs(async () => output, fn)
+
+    it('launches the network container, which wires both containers', logged(async () => {
+      if (skip) return
+      const args = ['bin/conlink.js', 'up', '--mode', engine, '--name', NAME, '--network-file', EXAMPLES + 'test3-network.yaml']
+      launcher = execa('node', [...args, '--', '-e', `NODE_NAME_1=${NODES[0]}`, '-e', `NODE_NAME_2=${NODES[1]}`], { cwd: REPO, all: true, reject: false })
+      launcher.all.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      await waitUntil('"All links connected" from the launcher', 30_000, async () => output.includes('All links connected') || launcher?.exitCode != null)
+      assert.match(output, /All links connected/)
+      await pingUntil(NODES[0], '172.16.3.2', 10_000, engine)
+      await pingUntil(NODES[1], '172.16.3.1', 10_000, engine)
+    }))
+
+    it('SIGINT stops the launcher cleanly and removes the network container', logged(async () => {
+      if (skip || !launcher) return
+      launcher.kill('SIGINT')
+      const result = await launcher
+      assert.equal(result.exitCode, 0)
+      assert.match(output, /Received SIGTERM: removing links, tunnels and bridges/)
+      const gone = await run([engine, 'container', 'inspect', NAME], { allowFailure: true })
+      assert.notEqual(gone.exitCode, 0, `${NAME} still exists`)
+      const links = (await run([engine, 'exec', NODES[0], 'ip', '-o', 'link'])).stdout
+      assert.doesNotMatch(links, /ext-intf/, 'the links went with the network container')
+    }))
+  })
+}
