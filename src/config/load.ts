@@ -2,7 +2,7 @@
 // maps of compose files. Each loaded piece remembers its file and where in
 // the file it sits, so later errors can say `services.node.x-network.links[0].mac`.
 import { readFileSync } from 'node:fs'
-import YAML from 'yaml'
+import jsYaml from 'js-yaml'
 import { ConlinkError } from '../errors.js'
 
 /** One `x-network` document from one place in one file. */
@@ -41,15 +41,15 @@ export function readYamlFile(file: string): unknown {
       /* parse as YAML below */
     }
   }
-  const doc = YAML.parseDocument(text, { merge: true, prettyErrors: true, uniqueKeys: false })
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]
-    const pos = err.linePos?.[0]
-    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : ''
-    const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
-    throw new ConlinkError(`not valid YAML${at}: ${first}`, { place: { file }, cause: err })
+  let value: unknown
+  try {
+    // json: later duplicate keys win, as in Compose
+    value = jsYaml.load(text, { filename: file, json: true })
+  } catch (err) {
+    const { mark, reason } = err as jsYaml.YAMLException
+    const at = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : ''
+    throw new ConlinkError(`not valid YAML${at}: ${reason ?? String(err)}`, { place: { file }, cause: err })
   }
-  const value = doc.toJS({ maxAliasCount: -1 })
   if (value === null || value === undefined) throw new ConlinkError('file is empty', { place: { file } })
   return value
 }

@@ -11,7 +11,12 @@ export type LaunchMode = 'docker' | 'podman'
 /** The engine whose containers the network container wires (its socket is mounted), or none. */
 export type HostMode = LaunchMode | 'none'
 
-export const NETWORK_CONTAINER_CAPS = ['SYS_ADMIN', 'NET_ADMIN', 'SYS_NICE', 'NET_BROADCAST', 'IPC_LOCK'] as const
+/**
+ * SYS_PTRACE: opening another container's /proc/<pid>/ns/net is refused when
+ * that container holds a capability the network container lacks (e.g. NET_RAW,
+ * which Podman does not grant by default but a pinging container adds).
+ */
+export const NETWORK_CONTAINER_CAPS = ['SYS_ADMIN', 'NET_ADMIN', 'SYS_NICE', 'NET_BROADCAST', 'IPC_LOCK', 'SYS_PTRACE'] as const
 /** Where config files appear inside the network container. */
 export const CONFIG_DIR = '/conlink/config'
 /** Marks containers started by the launcher (for `docker ps --filter label=...`). */

@@ -30,6 +30,8 @@ export async function skipReason(): Promise<string | undefined> {
       return `image ${image} is missing (npm run image; scripts/build-test-images.sh)`
     }
   }
+  const compose = await composeCommand(mdcSettings(process.env))
+  if ((await exec([...compose, 'version'], REPO)).exitCode !== 0) return `${compose.join(' ')} does not answer`
   if (!existsSync(`${REPO}dist/commands/index.js`)) return 'dist/ is missing (npx tsc -p .)'
   return undefined
 }

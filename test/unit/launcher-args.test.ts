@@ -16,7 +16,7 @@ const base: RunArgsOptions = {
   cwd: '/work/proj',
 }
 
-const CAPS = ['--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_NICE', '--cap-add', 'NET_BROADCAST', '--cap-add', 'IPC_LOCK']
+const CAPS = ['--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_NICE', '--cap-add', 'NET_BROADCAST', '--cap-add', 'IPC_LOCK', '--cap-add', 'SYS_PTRACE']
 
 describe('buildRunArgs', () => {
   it('builds the docker run command for a network file', () => {
