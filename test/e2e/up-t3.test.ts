@@ -51,7 +51,9 @@ for (const engine of ['docker', 'podman'] as const) {
     let skip: string | undefined
     let launcher: ResultPromise<{ all: true; reject: false }> | undefined
     let output = ''
-    const clean = () => run([engine, 'rm', '-f', NAME, ...NODES], { allowFailure: true })
+    // One name per call: Podman 4.3 `rm -f` skips the rest after a missing name; -t 0: sleep ignores SIGTERM.
+    const rm = engine === 'podman' ? ['podman', 'rm', '-f', '-t', '0'] : ['docker', 'rm', '-f']
+    const clean = () => Promise.all([NAME, ...NODES].map((n) => run([...rm, n], { allowFailure: true })))
 
     before(async () => {
       skip = engine === 'podman' ? await podmanUnusable() : undefined
