@@ -85,9 +85,22 @@ start_podman_service() {
   wait_for 30 "podman API" podman_api_answers || { tail -n 20 "$PODMAN_LOG" >&2; return 1; }
 }
 
+# The e2e tests launch the network container under Podman too: same image id there.
+load_conlink_into_podman() {
+  local want have
+  want=$(docker image inspect --format '{{.Id}}' conlink:latest)
+  have=$(podman image inspect --format '{{.Id}}' conlink:latest 2>/dev/null || true)
+  if [ "sha256:$have" = "$want" ] || [ "$have" = "$want" ]; then
+    echo "conlink:latest is current in podman"
+    return
+  fi
+  docker save conlink:latest | podman load -q
+}
+
 step "debian packages" install_packages
 step "docker engine" start_docker
 step "podman config" configure_podman
 step "podman API service" start_podman_service
 step "test images" bash scripts/build-test-images.sh
 step "conlink image" bash scripts/build-image.sh
+step "load conlink image into podman" load_conlink_into_podman

@@ -8,7 +8,7 @@ import type {
   OwnerConfig, RawBridge, RawCommand, RawLink, RawTunnel, ResolvedBridgeMode, TunnelSpec,
 } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
-import { originOfKey } from './merge.js'
+import { originOfKey, setOwn } from './merge.js'
 import { FORWARD } from './validate.js'
 
 /** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
@@ -136,7 +136,7 @@ function resolveBridges(uses: Map<string, BridgeUse>, opts: EnrichOptions, warni
         }),
       )
     }
-    out[name] = { bridge: name, mode: use.mode, 'resolved-mode': resolved }
+    setOwn(out, name, { bridge: name, mode: use.mode, 'resolved-mode': resolved })
   }
   if (fallback.length > 0) warnings.push(`openvswitch kernel module not loaded: bridge mode auto uses Linux bridges for ${fallback.join(', ')}`)
   return out
@@ -167,7 +167,8 @@ function checkTunnelNames(tunnels: TunnelSpec[], errors: ConlinkError[]): void {
 
 function ownerOf(config: NetworkConfig, item: { service?: string; container?: string }): OwnerConfig {
   const [group, name] = item.service !== undefined ? [config.services, item.service] : [config.containers, item.container!]
-  return (group[name] ??= { links: [], commands: [] })
+  // names like `constructor` are valid service and container names: look at own properties only
+  return Object.hasOwn(group, name) ? group[name] : setOwn(group, name, { links: [], commands: [] })
 }
 
 /** Enrich a validated merged config. Throws the collected errors (see throwErrors). */

@@ -5,7 +5,7 @@ import { ConlinkError } from '../errors.js'
 import type { Origin } from './types.js'
 import { isMap } from './load.js'
 import type { MergedConfig, Sourced } from './merge.js'
-import { SECTIONS } from './merge.js'
+import { SECTIONS, setOwn } from './merge.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -118,6 +118,6 @@ export function interpolateMerged(merged: MergedConfig, env: Env = process.env):
   const out: InterpolationResult = { warnings: [], errors: [] }
   const result: MergedConfig = { links: [], bridges: [], tunnels: [], commands: [], other: {} }
   for (const s of SECTIONS) result[s] = merged[s].map((item) => interpolateSourced(item, env, out))
-  for (const [k, item] of Object.entries(merged.other)) result.other[k] = interpolateSourced(item, env, out)
+  for (const [k, item] of Object.entries(merged.other)) setOwn(result.other, k, interpolateSourced(item, env, out))
   return { merged: result, ...out }
 }

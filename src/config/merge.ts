@@ -26,12 +26,18 @@ export interface MergedConfig {
   other: Record<string, Sourced>
 }
 
+/** Set an own property, also for keys like `__proto__` (keys and names are user data). */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): T {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+  return value
+}
+
 /** Generic deep merge: maps key by key, lists concatenate, scalars later wins. */
 export function deepMerge(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b]
   if (isMap(a) && isMap(b)) {
     const out: Record<string, unknown> = { ...a }
-    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v
+    for (const [k, v] of Object.entries(b)) setOwn(out, k, Object.hasOwn(out, k) ? deepMerge(out[k], v) : v)
     return out
   }
   return b === undefined ? a : b
@@ -48,8 +54,8 @@ export function mergePieces(pieces: readonly ConfigPiece[]): MergedConfig {
       } else if (section && (value === null || value === undefined)) {
         continue // `links:` with nothing under it
       } else {
-        const prev = merged.other[key]
-        merged.other[key] = { value: prev ? deepMerge(prev.value, value) : value, origin: { file, path: `${prefix}${key}` } }
+        const prev = Object.hasOwn(merged.other, key) ? merged.other[key] : undefined
+        setOwn(merged.other, key, { value: prev ? deepMerge(prev.value, value) : value, origin: { file, path: `${prefix}${key}` } })
       }
     }
   }
@@ -58,8 +64,13 @@ export function mergePieces(pieces: readonly ConfigPiece[]): MergedConfig {
 
 /** A link's identity: `(service or container):dev`, dev defaulting to eth0. */
 export function linkIdentity(link: Record<string, unknown>): string {
-  const owner = link.service !== undefined ? `service ${String(link.service)}` : `container ${String(link.container)}`
-  return `${owner}:${String(link.dev ?? 'eth0')}`
+  const owner = link.service !== undefined ? `service ${idPart(link.service)}` : `container ${idPart(link.container)}`
+  return `${owner}:${idPart(link.dev ?? 'eth0')}`
+}
+
+/** A value as part of an identity; not-yet-validated values may be maps with a `toString` key. */
+function idPart(v: unknown): string {
+  return typeof v === 'string' ? v : String(JSON.stringify(v))
 }
 
 /**
@@ -83,8 +94,8 @@ export function mergeByIdentity(items: readonly Sourced[], identity: (item: Reco
       out.push(first)
       continue
     }
-    Object.assign(prev.value as Record<string, unknown>, item.value)
-    Object.assign(prev.keyOrigins!, keyOriginsOf(item))
+    for (const [k, v] of Object.entries(item.value)) setOwn(prev.value as Record<string, unknown>, k, v)
+    for (const [k, o] of Object.entries(keyOriginsOf(item))) setOwn(prev.keyOrigins!, k, o)
   }
   return out
 }
@@ -98,7 +109,7 @@ export function mergeIdentities(merged: MergedConfig): MergedConfig {
   return {
     ...merged,
     links: mergeByIdentity(merged.links, linkIdentity),
-    bridges: mergeByIdentity(merged.bridges, (b) => String(b.bridge)),
+    bridges: mergeByIdentity(merged.bridges, (b) => idPart(b.bridge)),
   }
 }
 

@@ -44,7 +44,8 @@ export function outerDevName(link: LinkSpec, container: ContainerInfo): string |
   if (link['outer-dev'] !== undefined) return link['outer-dev']
   const owner = link.service !== undefined ? `${link.service}_${container.index}` : link.container ?? container.name.replace(/^\//, '')
   const name = `${owner}-${link.dev}`
-  return name.length <= MAX_IFNAME ? name : `c${container.id.slice(0, 8)}-${link.dev.slice(0, 5)}`
+  // only the id's hex digits: an engine id is never copied into a name unchecked
+  return name.length <= MAX_IFNAME ? name : `c${container.id.replace(/[^0-9a-fA-F]/g, '').slice(0, 8)}-${link.dev.slice(0, 5)}`
 }
 
 /** Replica offset: replica index - 1 for service links, 0 for container links. */

@@ -7,7 +7,7 @@ import schema from '../../schema/conlink.schema.json' with { type: 'json' }
 import { ConlinkError } from '../errors.js'
 import type { Origin } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
-import { SECTIONS, originOfKey } from './merge.js'
+import { SECTIONS, originOfKey, setOwn } from './merge.js'
 
 export { schema as conlinkSchema }
 
@@ -15,7 +15,8 @@ export { schema as conlinkSchema }
 const addFormats: FormatsPlugin = (addFormatsModule as unknown as { default: FormatsPlugin }).default
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
-const UNSAFE_ARG_CHAR = /[;`'"$|&<>\\\x00-\x1f]/
+/** Characters allowed in route, netem and ethtool strings (the schema's patterns say the same). */
+const ARG_CHAR = /[A-Za-z0-9_.:/@%+=, -]/
 
 export function isIPv4(s: string): boolean {
   const m = IPV4.exec(s)
@@ -29,8 +30,19 @@ export function isCidr(s: string): boolean {
 
 export const isMac = (s: string): boolean => /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)
 
-/** Interface names: 1-15 characters, no whitespace, `/`, `:`, quotes or backslash; not `.` or `..`. */
-export const isIfName = (s: string): boolean => /^[^\s/:'"\\]{1,15}$/.test(s) && s !== '.' && s !== '..'
+/**
+ * Interface (and bridge) names: 1-15 of letters, digits, `_ . -`, not starting
+ * with `-` (it would read as an option), not `.` or `..`. Stricter than the
+ * kernel on purpose: no `%` (the kernel's `eth%d` name template), no `+`
+ * (an iptables interface wildcard), nothing a line parser treats specially.
+ */
+export const isIfName = (s: string): boolean => /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$/.test(s) && s !== '.' && s !== '..'
+
+/** Compose service names (as Compose allows them, but not starting with `-`). */
+export const isServiceName = (s: string): boolean => /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(s)
+
+/** Container names as Docker and Podman allow them. */
+export const isContainerName = (s: string): boolean => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s)
 
 export const FORWARD = /^(\d{1,5}):(\d{1,5})\/(tcp|udp)$/
 export function isForward(s: string): boolean {
@@ -42,7 +54,9 @@ const FORMATS: Record<string, { check: (s: string) => boolean; what: string; hin
   cidr: { check: isCidr, what: 'IPv4 address with prefix', hint: 'e.g. 10.0.0.1/24: four octets 0-255 and a prefix 0-32' },
   ipv4: { check: isIPv4, what: 'IPv4 address', hint: 'e.g. 10.0.0.1: four octets 0-255' },
   mac: { check: isMac, what: 'MAC address', hint: 'six hex octets separated by `:`, e.g. 00:0a:0b:0c:0d:01' },
-  ifname: { check: isIfName, what: 'interface name', hint: '1-15 characters without whitespace, `/`, `:` or quotes' },
+  ifname: { check: isIfName, what: 'interface name', hint: '1-15 letters, digits, `_`, `.` or `-`, not starting with `-`' },
+  service: { check: isServiceName, what: 'service name', hint: 'a compose service name: letters, digits, `_`, `.` or `-`, not starting with `-`' },
+  container: { check: isContainerName, what: 'container name', hint: 'a container name: letters, digits, `_`, `.` or `-`, starting with a letter or digit' },
   forward: { check: isForward, what: 'forward', hint: 'CONLINK_PORT:CONTAINER_PORT/PROTO with ports 1-65535 and proto tcp or udp, e.g. 8080:80/tcp' },
 }
 
@@ -76,7 +90,7 @@ function coerceNumbers(items: Sourced[]): void {
 export function mergedDocument(merged: MergedConfig): Record<string, unknown> {
   const doc: Record<string, unknown> = {}
   for (const s of SECTIONS) doc[s] = merged[s].map((i) => i.value)
-  for (const [k, item] of Object.entries(merged.other)) doc[k] = item.value
+  for (const [k, item] of Object.entries(merged.other)) setOwn(doc, k, item.value)
   return doc
 }
 
@@ -111,7 +125,7 @@ function placeOf(instancePath: string, merged: MergedConfig, extraKey?: string):
   const section = SECTIONS.find((s) => s === first)
   const item = section && index !== undefined ? merged[section][Number(index)] : undefined
   if (!item) {
-    const top = first !== undefined ? merged.other[first] : undefined
+    const top = first !== undefined && Object.hasOwn(merged.other, first) ? merged.other[first] : undefined
     return top ? { file: top.origin.file, path: top.origin.path + suffix(parts.slice(1)) } : { file: '', path: parts.join('.') }
   }
   const origin = originOfKey(item, key)
@@ -149,12 +163,10 @@ function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
       return new ConlinkError(`invalid ${f?.what ?? p.format} ${show(e.data)}`, { ...at(), hint: f?.hint })
     }
     case 'pattern': {
-      const bad = UNSAFE_ARG_CHAR.exec(String(e.data))?.[0] ?? ''
-      const shown = bad === '\n' ? 'a newline' : /[\x00-\x1f]/.test(bad) ? 'a control character' : `\`${bad}\``
-      return new ConlinkError(`${show(e.data)} contains ${shown}, which is not allowed`, {
-        ...at(),
-        hint: 'the value is split on whitespace into program arguments (never run by a shell); remove shell characters ; \' " ` $ | & < > \\',
-      })
+      const bad = [...String(e.data)].find((c) => !ARG_CHAR.test(c))
+      if (bad === undefined) return new ConlinkError(`${show(e.data)} must start with an ethtool option such as --offload or -K`, { ...at(), hint })
+      const shown = bad === '\n' ? 'a newline' : /[\x00-\x1f\x7f]/.test(bad) ? 'a control character' : `\`${bad}\``
+      return new ConlinkError(`${show(e.data)} contains ${shown}, which is not allowed`, { ...at(), hint })
     }
     case 'enum':
       return new ConlinkError(`${show(e.data)} is not one of ${(p.allowedValues as unknown[]).join(', ')}`, at())

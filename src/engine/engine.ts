@@ -1,5 +1,6 @@
 // The reconciler: what happens when a matching container starts or dies,
 // and on shutdown. Kernel work is the net room's; engine I/O the runtime's.
+import { existsSync } from 'node:fs'
 import type { ContainerInfo, LinkInstance, NetworkConfig } from '../config/types.js'
 import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
@@ -22,6 +23,11 @@ export interface EngineOptions {
 }
 
 export const ALL_CONNECTED = 'All links connected'
+
+/** Epoch seconds with microseconds (the engine's clock): `-v` timing of each container's wiring. */
+function preciseNow(): string {
+  return ((performance.timeOrigin + performance.now()) / 1000).toFixed(6)
+}
 
 export class NetworkEngine {
   readonly state: WiringState
@@ -90,7 +96,10 @@ export class NetworkEngine {
     this.state.set(id, { info, instances, status: 'pending' })
     const error = await this.adds.add(instances)
     this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
+    if (error && !existsSync(`/proc/${info.pid}/ns/net`))
+      return log.warn(`container ${info.name} (pid ${info.pid}) died while its links were being created (${describeError(error)})`)
     if (error) return log.error(`${info.name}: ${describeError(error)}`)
+    log.detail(`Links of ${info.name} connected at ${preciseNow()}`)
     this.runCommands(client, info, work)
   }
 

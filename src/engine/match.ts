@@ -21,8 +21,9 @@ export function inScope(info: ContainerInfo, scope: MatchScope): boolean {
 
 /** The links and commands for `info`, or undefined when the config does not name it. */
 export function matchContainer(config: NetworkConfig, info: ContainerInfo, scope: MatchScope): ContainerWork | undefined {
-  const byName = config.containers[info.name]
-  const byService = inScope(info, scope) ? config.services[info.service!] : undefined
+  // own properties only: a container may be named `constructor` or `toString`
+  const byName = Object.hasOwn(config.containers, info.name) ? config.containers[info.name] : undefined
+  const byService = inScope(info, scope) && Object.hasOwn(config.services, info.service!) ? config.services[info.service!] : undefined
   if (!byName && !byService) return undefined
   return {
     links: [...(byService?.links ?? []), ...(byName?.links ?? [])],

@@ -4,10 +4,12 @@
 // `iptables-restore --noflush` per namespace and owner group, ethtool runs
 // through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in parallel under a bound. Failures are attributed to
 // single ops (batch line numbers), so callers can undo per owner.
-import { runLean as run, type RunResult } from '../exec.js'
+// Programs start through the job helper (spawner.ts): forking node itself costs far more.
+import type { RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { batchSafe, describeOp, soloArgv, type Ns, type Op } from './ops.js'
+import { runJob } from './spawner.js'
 
 export interface ExecResult {
   done: Op[]
@@ -49,7 +51,7 @@ export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
 
 /** Run a read-only program in a namespace (through the same bound). */
 export async function runIn(ctx: NetContext, ns: Ns, argv: string[]): Promise<RunResult> {
-  return ctxLimit(ctx)(() => run(inNs(ctx, ns, argv), { allowFailure: true }))
+  return ctxLimit(ctx)(() => runJob(inNs(ctx, ns, argv)))
 }
 
 /** `ip -force -batch` prints the error lines, then `Command failed -:N`. */
@@ -93,7 +95,7 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
 
 async function runSolo(ctx: NetContext, op: Op, result: ExecResult): Promise<void> {
   const t0 = performance.now()
-  const r = await run(inNs(ctx, op.ns, soloArgv(op)), { allowFailure: true })
+  const r = await runJob(inNs(ctx, op.ns, soloArgv(op)))
   log.detail(`${describeOp(op)}: exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) result.done.push(op)
   else result.failed.set(op, (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`)
@@ -118,7 +120,7 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
       : kind === 'ethtool'
         ? [['xargs', '-L', '1', 'ethtool'], lines]
         : [[kind, '-force', '-batch', '-'], lines]
-  const r = await run(inNs(ctx, ns, prog), { input, allowFailure: true })
+  const r = await runJob(inNs(ctx, ns, prog), input)
   log.detail(`${kind} batch in ${ns} ns: ${ops.length} lines, exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) {
     result.done.push(...ops)

@@ -101,7 +101,10 @@ export async function renameDockerEth0(ctx: NetContext): Promise<{ ip: string } 
   ]
   const input = lines.map((l) => l.join(' ')).join('\n') + '\n'
   await run(inNs(ctx, 'conlink', ['ip', '-batch', '-']), { input })
-  await run(inNs(ctx, 'conlink', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']))
+  // /proc/sys is read-only in an unprivileged container: write only when the
+  // compose file did not already turn forwarding on (sysctls: net.ipv4.ip_forward: 1)
+  const forwarding = await runIn(ctx, 'conlink', ['sysctl', '-n', 'net.ipv4.ip_forward'])
+  if (forwarding.stdout.trim() !== '1') await run(inNs(ctx, 'conlink', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']))
   const ipaddr = ipv4(eth0)
   return ipaddr ? { ip: ipaddr } : undefined
 }

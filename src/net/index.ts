@@ -220,10 +220,10 @@ export async function createBridges(ctx: NetContext, bridges: BridgeSpec[]): Pro
   }
   const exists = await existingBridges(ctx, bridges)
   if (exists.length)
-    throw new ConlinkError(`bridge ${exists.join(', ')} already exists in the network container`, {
-      place: { file: exists[0] },
-      hint: 'conlink never adopts a bridge it did not create: delete it or choose another bridge name',
-    })
+    throw new ConlinkError(
+      `${exists.length > 1 ? 'bridges' : 'bridge'} ${exists.join(', ')} already ${exists.length > 1 ? 'exist' : 'exists'} in the network container (is another conlink running here?)`,
+      { hint: 'conlink never adopts a bridge it did not create: stop the other conlink, delete the bridge or choose another name' },
+    )
   for (const b of bridges) log.info(`Creating ${b['resolved-mode']} bridge ${b.bridge}`)
   const r = await execute(ctx, bridges.flatMap(planBridgeCreate))
   if (r.failed.size) {

@@ -166,11 +166,15 @@ export class ComposeProject {
     return ids.length ? containerLogs(ids[0]) : `(no ${service} container)`
   }
 
-  /** Poll the network container's log for `text` (it must appear `count` times). */
+  /** Poll the network container's log for `text` (it must appear `count` times); fail at once if it exits. */
   async waitForLog(text: string, ms = 30_000, count = 1): Promise<string> {
+    const id = await this.id('network')
     return waitUntil(`"${text}" in the ${this.name} network log`, ms, async () => {
-      const logs = await this.logs()
-      return logs.split(text).length - 1 >= count ? logs : undefined
+      const logs = await containerLogs(id)
+      if (logs.split(text).length - 1 >= count) return logs
+      const state = (await run(['docker', 'inspect', '-f', '{{.State.Running}} {{.State.ExitCode}}', id])).stdout.trim().split(' ')
+      if (state[0] !== 'true') throw new Error(`the ${this.name} network container exited (code ${state[1]}) before logging "${text}"`)
+      return undefined
     }, 200)
   }
 

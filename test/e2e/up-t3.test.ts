@@ -46,8 +46,8 @@ async function podmanUnusable(): Promise<string | undefined> {
   return undefined
 }
 
-for (const engine of ['docker', 'podman'] as const) {
-  describe(`conlink up on the host: T3 (${engine})`, { skip: prerequisite }, () => {
+describe('conlink up on the host: T3', { skip: prerequisite }, () => {
+  for (const engine of ['docker', 'podman'] as const) describe(engine, () => {
     let skip: string | undefined
     let launcher: ResultPromise<{ all: true; reject: false }> | undefined
     let output = ''
@@ -93,4 +93,4 @@ for (const engine of ['docker', 'podman'] as const) {
       assert.doesNotMatch(links, /ext-intf/, 'the links went with the network container')
     }))
   })
-}
+})

@@ -1,0 +1,94 @@
+// Live scaling: with the engine running, start more `node` replicas one at a time
+// and time each from the engine's start event (its `timeNano`) to the
+// replica's eth0 being up with its IPv4 address, measured two ways:
+// - conlink: the `-v` line "Links of NAME connected at SECONDS" the engine
+//   logs once the container's links are done (its own clock reading);
+// - observed: from outside, polling /proc/<pid>/net/route of the replica
+//   every millisecond until eth0's prefix route appears (the kernel adds it
+//   only once the interface is up and has its address).
+import type Docker from 'dockerode'
+import { hasUpRoute, type BenchProject } from './project.js'
+
+const POLL_MS = 1
+const SAMPLE_TIMEOUT_MS = 20_000
+
+export interface LiveSamples {
+  /** conlink's own "connected" time minus the event time, per replica (ms). */
+  conlink: number[]
+  /** First poll that saw the route minus the event time (ms). */
+  observed: number[]
+  /** Samples whose route was already there at the first poll (observed is then an upper bound). */
+  early: number
+}
+
+const nowMs = () => performance.timeOrigin + performance.now()
+
+interface Seen {
+  eventMs: number
+  name: string
+  observedMs?: number
+  early?: boolean
+}
+
+/** Watch the route of a started replica until it appears. */
+async function observe(docker: Docker, id: string, seen: Seen): Promise<void> {
+  const info = await docker.getContainer(id).inspect()
+  seen.name = info.Name.replace(/^\//, '')
+  const pid = info.State.Pid
+  const deadline = Date.now() + SAMPLE_TIMEOUT_MS
+  let first = true
+  while (Date.now() < deadline) {
+    if (hasUpRoute(pid, 'eth0')) {
+      seen.observedMs = nowMs()
+      seen.early = first
+      return
+    }
+    first = false
+    await new Promise((r) => setTimeout(r, POLL_MS))
+  }
+}
+
+/** With `wired` node replicas wired, add `samples` more one by one; scales back to `wired` afterwards. */
+export async function measureLiveScaling(p: BenchProject, networkId: string, wired: number, samples: number): Promise<LiveSamples> {
+  const seen = new Map<string, Seen>()
+  const watches: Array<Promise<void>> = []
+  const abort = new AbortController()
+  const filters = { type: ['container'], event: ['start'], label: [`com.docker.compose.project=${p.name}`, 'com.docker.compose.service=node'] }
+  const stream = (await p.docker.getEvents({ filters, abortSignal: abort.signal } as Docker.GetEventsOptions)) as NodeJS.ReadableStream
+  let rest = ''
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n')
+    rest = lines.pop() ?? ''
+    for (const line of lines.filter(Boolean)) {
+      const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string }; timeNano: number }
+      const id = e.Actor?.ID ?? e.id!
+      const entry: Seen = { eventMs: e.timeNano / 1e6, name: '' }
+      seen.set(id, entry)
+      watches.push(observe(p.docker, id, entry))
+    }
+  })
+  stream.on('error', () => undefined)
+  try {
+    for (let k = 1; k <= samples; k++) {
+      await p.scale('node', wired + k)
+      const deadline = Date.now() + SAMPLE_TIMEOUT_MS
+      while (seen.size < k && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      await Promise.all(watches)
+      await new Promise((r) => setTimeout(r, 200)) // let the engine settle before the next start
+    }
+  } finally {
+    abort.abort()
+  }
+  await p.scale('node', wired)
+  const logs = await p.logs(networkId)
+  const connectedAt = new Map<string, number>()
+  for (const m of logs.matchAll(/Links of (\S+) connected at (\d+\.\d+)/g)) connectedAt.set(m[1], Number(m[2]) * 1000)
+  const result: LiveSamples = { conlink: [], observed: [], early: 0 }
+  for (const s of seen.values()) {
+    const at = connectedAt.get(s.name)
+    if (at !== undefined) result.conlink.push(at - s.eventMs)
+    if (s.observedMs !== undefined) result.observed.push(s.observedMs - s.eventMs)
+    if (s.early) result.early++
+  }
+  return result
+}
