@@ -12,6 +12,7 @@ import {
   describeCapabilities,
   probeCapabilities,
   renameDockerEth0,
+  restoreDockerEth0,
   startOvsIfNeeded,
   type NetContext,
 } from '../net/index.js'
@@ -59,6 +60,7 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   await engine.shutdown()
   await deleteTunnels(ctx, config.tunnels)
   await deleteBridges(ctx, bridges)
+  if (ctx.dockerEth0) await restoreDockerEth0(ctx)
   log.info('Stopped')
 }
 

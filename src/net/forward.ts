@@ -90,21 +90,31 @@ export async function renameDockerEth0(ctx: NetContext): Promise<{ ip: string } 
     log.info('No engine-provided eth0 in the network container')
     return undefined
   }
-  const routes = JSON.parse((await runIn(ctx, 'conlink', ['ip', '-j', 'route', 'show', 'dev', 'eth0'])).stdout || '[]') as IpRoute[]
-  log.info(`Renaming eth0 to ${DOCKER_ETH0} (keeping ${routes.length} routes)`)
-  const lines = [
-    ['link', 'set', 'dev', 'eth0', 'down'],
-    ['link', 'set', 'dev', 'eth0', 'name', DOCKER_ETH0],
-    ['link', 'set', 'dev', DOCKER_ETH0, 'up'],
-    // kernel routes come back with the address when the link is up
-    ...routes.filter((rt) => rt.protocol !== 'kernel').map((rt) => routeWords(rt, DOCKER_ETH0)),
-  ]
-  const input = lines.map((l) => l.join(' ')).join('\n') + '\n'
-  await run(inNs(ctx, 'conlink', ['ip', '-batch', '-']), { input })
+  await renameKeepingRoutes(ctx, 'eth0', DOCKER_ETH0)
   // /proc/sys is read-only in an unprivileged container: write only when the
   // compose file did not already turn forwarding on (sysctls: net.ipv4.ip_forward: 1)
   const forwarding = await runIn(ctx, 'conlink', ['sysctl', '-n', 'net.ipv4.ip_forward'])
   if (forwarding.stdout.trim() !== '1') await run(inNs(ctx, 'conlink', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']))
   const ipaddr = ipv4(eth0)
   return ipaddr ? { ip: ipaddr } : undefined
+}
+
+/** On exit: give the engine its eth0 back, routes included (the namespace may outlive conlink). */
+export async function restoreDockerEth0(ctx: NetContext): Promise<void> {
+  const r = await runIn(ctx, 'conlink', ['ip', '-j', 'link', 'show', 'dev', DOCKER_ETH0])
+  if (r.exitCode === 0) await renameKeepingRoutes(ctx, DOCKER_ETH0, 'eth0')
+}
+
+async function renameKeepingRoutes(ctx: NetContext, from: string, to: string): Promise<void> {
+  const routes = JSON.parse((await runIn(ctx, 'conlink', ['ip', '-j', 'route', 'show', 'dev', from])).stdout || '[]') as IpRoute[]
+  log.info(`Renaming ${from} to ${to} (keeping ${routes.length} routes)`)
+  const lines = [
+    ['link', 'set', 'dev', from, 'down'],
+    ['link', 'set', 'dev', from, 'name', to],
+    ['link', 'set', 'dev', to, 'up'],
+    // kernel routes come back with the address when the link is up
+    ...routes.filter((rt) => rt.protocol !== 'kernel').map((rt) => routeWords(rt, to)),
+  ]
+  const input = lines.map((l) => l.join(' ')).join('\n') + '\n'
+  await run(inNs(ctx, 'conlink', ['ip', '-batch', '-']), { input })
 }

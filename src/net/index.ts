@@ -18,7 +18,7 @@ import { describeOp, linkId, type Op } from './ops.js'
 import { forgetPatch, joinPatch, leavePatch } from './patch.js'
 
 export { probeCapabilities, describeCapabilities, FEATURES, type Capabilities, type Feature } from './capabilities.js'
-export { renameDockerEth0, DOCKER_ETH0 } from './forward.js'
+export { renameDockerEth0, restoreDockerEth0, DOCKER_ETH0 } from './forward.js'
 export type { NetContext } from './context.js'
 export type { Op, Ns } from './ops.js'
 export { describeOp } from './ops.js'
