@@ -39,6 +39,12 @@ async function probeBatch(prog: string, probes: Array<[string, string]>): Promis
   const r = await run(['unshare', '--net', prog, '-force', '-batch', '-'], { input, allowFailure: true })
   const errors = parseBatchErrors(r.stderr)
   const unattributed = r.exitCode !== 0 && errors.size === 0 ? r.stderr.trim() || 'probe failed' : undefined
+  // without the right to make a namespace every feature would look missing: say what is really wrong
+  if (unattributed && /Operation not permitted|Permission denied/.test(unattributed))
+    throw new ConlinkError(`cannot probe kernel features (${unattributed})`, {
+      place: { file: 'unshare --net' },
+      hint: 'the network container needs the SYS_ADMIN and NET_ADMIN capabilities (cap_add: [SYS_ADMIN, NET_ADMIN]) and pid: host',
+    })
   return new Map(probes.map(([name], i) => [name, unattributed ?? errors.get(i + 1)]))
 }
 
