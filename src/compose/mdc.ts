@@ -172,6 +172,8 @@ export interface MdcArgs {
   composeArgs: string[]
 }
 
+const MODE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
+
 /** Only options before MODES are mdc's; everything after MODES goes to compose (a leading `--` is dropped). */
 export function parseMdcArgs(argv: readonly string[]): MdcArgs {
   const out: MdcArgs = { help: false, dryRun: false, modes: [], composeArgs: [] }
@@ -185,6 +187,9 @@ export function parseMdcArgs(argv: readonly string[]): MdcArgs {
   if (out.help) return out
   if (i >= argv.length) throw new ConlinkError('missing MODES', { hint: `usage: ${MDC_USAGE}`, exitCode: 2 })
   out.modes = splitModes(argv[i])
+  // mode names end up in ENV_FILE lines (COMPOSE_PROFILES, MDC_MODE_*): keep them plain words
+  const odd = out.modes.find((mode) => !MODE_NAME.test(mode))
+  if (odd) throw new ConlinkError(`bad mode name: ${JSON.stringify(odd)}`, { hint: 'mode names are letters, digits, `_`, `.` and `-`', exitCode: 2 })
   out.composeArgs = argv.slice(i + 1)
   if (out.composeArgs[0] === '--') out.composeArgs.shift()
   return out
