@@ -1,11 +1,10 @@
 // The reconciler: what happens when a matching container starts or dies,
 // and on shutdown. Kernel work is the net room's; engine I/O the runtime's.
-import { existsSync } from 'node:fs'
 import type { ContainerInfo, LinkInstance, NetworkConfig } from '../config/types.js'
 import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
 import { log } from '../log.js'
-import { addLinksForContainers, deleteLinksForContainers, type NetContext } from '../net/index.js'
+import { addLinksForContainers, deleteLinksForContainers, processAlive, type NetContext } from '../net/index.js'
 import type { EngineClient } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
 import { Batcher } from './batch.js'
@@ -96,7 +95,7 @@ export class NetworkEngine {
     this.state.set(id, { info, instances, status: 'pending' })
     const error = await this.adds.add(instances)
     this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
-    if (error && !existsSync(`/proc/${info.pid}/ns/net`))
+    if (error && !processAlive(info.pid))
       return log.warn(`container ${info.name} (pid ${info.pid}) died while its links were being created (${describeError(error)})`)
     if (error) return log.error(`${info.name}: ${describeError(error)}`)
     log.detail(`Links of ${info.name} connected at ${preciseNow()}`)

@@ -157,7 +157,9 @@ export async function addContainerLinks(ctx: NetContext, instances: LinkInstance
   if (err) throw err
 }
 
-const containerAlive = (inst: LinkInstance): boolean => existsSync(`/proc/${inst.container.pid}/ns/net`)
+/** The container's process still exists (its /proc/PID/ns entries need ptrace rights to look at, the directory does not). */
+export const processAlive = (pid: number): boolean => existsSync(`/proc/${pid}`)
+const containerAlive = (inst: LinkInstance): boolean => processAlive(inst.container.pid)
 
 /** Delete the links of many containers (best effort: problems are warnings). */
 export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInstance[][]): Promise<void> {
