@@ -65,6 +65,7 @@ export class NetworkEngine {
   /** After a lost event stream: wire what started meanwhile, unwire what died. Returns the running count. */
   async resync(client: EngineClient): Promise<number> {
     const running = await client.listRunning()
+    log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
     const alive = new Set(running.map((info) => info.id))
     for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)
     await Promise.all(running.map((info) => this.containerStarted(client, info.id, info)))

@@ -28,12 +28,19 @@ export interface UpOptions extends ConfigOptions {
   concurrency?: number
 }
 
+/** `-v`: milliseconds since the process started, for start-up timing. */
+const phase = (what: string) => log.detail(`start-up: ${what} at ${performance.now().toFixed(0)} ms`)
+
 export async function runNetworkEngine(opts: UpOptions): Promise<void> {
+  phase('engine module loaded')
   const { config, warnings } = await loadNetworkConfig({ ...opts, strictOvs: true })
   warnings.forEach((w) => log.warn(w))
+  phase('config loaded')
   const engines = await connectEngines(opts)
+  phase('engines connected')
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probeCapabilities()])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
+  phase('capabilities probed')
 
   const ctx: NetContext = { bridges: config.bridges, capabilities }
   ctx.dockerEth0 = await prepareForwards(ctx, config)
@@ -47,12 +54,15 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
     throw err
   }
 
+  phase('bridges created')
   const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency ?? 64 })
   const stopped = waitForSignal()
   const watches = engines.map((client) => new EngineWatch(engine, client))
   await Promise.all(watches.map((watch) => watch.start()))
+  phase('events subscribed')
   await Promise.all(engines.map((client) => engine.resync(client)))
   engine.startupComplete()
+  phase('running containers handled')
 
   const signal = await stopped
   log.info(`Received ${signal}: removing links, tunnels and bridges`)

@@ -13,29 +13,40 @@ import { join } from 'node:path'
 import { runLean, type RunResult } from '../exec.js'
 
 // Reads jobs (`id in out err argv...`, hex words) from stdin; prints `id status` as each ends.
-// Children that end before their pid is recorded are kept in %early.
+// SIGCHLD is blocked from fork until the pid is recorded, so no status is lost.
 const HELPER = String.raw`
 use strict; use POSIX ();
 $| = 1; $SIG{INT} = $SIG{TERM} = 'IGNORE';
-my (%jobs, %early);
+my %jobs;
+my $chld = POSIX::SigSet->new(POSIX::SIGCHLD());
 $SIG{CHLD} = sub {
   while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
-    if (defined(my $id = delete $jobs{$pid})) { print "$id $?\n" } else { $early{$pid} = $? }
+    my $id = delete $jobs{$pid};
+    print "$id $?\n" if defined $id;
   }
 };
-while (defined(my $line = <STDIN>)) {
-  chomp $line;
-  my ($id, $in, $out, $err, @argv) = map { pack('H*', $_) } split / /, $line;
+sub job {
+  my ($id, $in, $out, $err, @argv) = map { pack('H*', $_) } split / /, shift;
+  POSIX::sigprocmask(POSIX::SIG_BLOCK(), $chld);
   my $pid = fork();
-  if (!defined $pid) { print "$id -1\n"; next }
-  if ($pid == 0) {
-    $SIG{INT} = $SIG{TERM} = 'DEFAULT';
+  if (defined $pid && $pid == 0) {
+    POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
+    $SIG{INT} = $SIG{TERM} = $SIG{CHLD} = 'DEFAULT';
     open(STDIN, '<', $in) && open(STDOUT, '>', $out) && open(STDERR, '>', $err) or POSIX::_exit(127);
     exec { $argv[0] } @argv;
     print STDERR "cannot run $argv[0]: $!\n";
     POSIX::_exit(127);
   }
-  if (exists $early{$pid}) { print "$id ", delete $early{$pid}, "\n" } else { $jobs{$pid} = $id }
+  if (defined $pid) { $jobs{$pid} = $id } else { print "$id -1\n" }
+  POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
+}
+# sysread, not <STDIN>: a buffered read interrupted by SIGCHLD can lose input
+my $buf = '';
+while (1) {
+  my $n = sysread(STDIN, $buf, 65536, length $buf);
+  if (!defined $n) { next if $! == POSIX::EINTR(); last }
+  last if $n == 0;
+  while ((my $i = index($buf, "\n")) >= 0) { job(substr($buf, 0, $i + 1, '') =~ s/\n$//r) }
 }
 `
 
