@@ -1,7 +1,7 @@
 // The kernel-facing link engine: public API. Link kinds plan ops (data), the
 // executor runs them; this module orders the two rounds (create, then
 // configure), decides what "already exists" means, and undoes on failure.
-import { existsSync } from 'node:fs'
+import { accessSync } from 'node:fs'
 import type { BridgeSpec, LinkInstance, TunnelSpec } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
@@ -116,7 +116,7 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
 
   const failedOwners = new Set([...byId.values()].filter(({ inst }) => !failedOk(inst)).map(({ inst }) => linkId(inst)))
   if (failedOwners.size) {
-    for (const problem of await undo(ctx, [...created.done, ...configured.done], failedOwners)) log.warn(`undo: ${problem}`)
+    for (const problem of await undo(ctx, [...created.done, ...configured.done], failedOwners)) if (!alreadyGone(problem)) log.warn(`undo: ${problem}`)
     for (const [bridge, dev, owner] of patched) if (failedOwners.has(owner)) forgetPatch(ctx, bridge, dev)
   }
   return results
@@ -157,9 +157,23 @@ export async function addContainerLinks(ctx: NetContext, instances: LinkInstance
   if (err) throw err
 }
 
-/** The container's process still exists (its /proc/PID/ns entries need ptrace rights to look at, the directory does not). */
-export const processAlive = (pid: number): boolean => existsSync(`/proc/${pid}`)
+/**
+ * The container's network namespace still exists. Looking at /proc/PID/ns
+ * needs ptrace rights: "permission denied" means alive; a dead (or zombie)
+ * process has no ns entries at all.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    accessSync(`/proc/${pid}/ns/net`)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT'
+  }
+}
 const containerAlive = (inst: LinkInstance): boolean => processAlive(inst.container.pid)
+
+/** Deleting what is already gone succeeded (the outer end of a veth vanishes with its container's namespace). */
+const alreadyGone = (msg: string): boolean => /Cannot find device|No such device|does not exist/.test(msg)
 
 /** Delete the links of many containers (best effort: problems are warnings). */
 export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInstance[][]): Promise<void> {
@@ -181,10 +195,8 @@ export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInst
     }
   }
   const r = await execute(ctx, ops)
-  const goneOwners = new Set(groups.flat().filter((i) => gone.has(i.container.id)).map(linkId))
   for (const [op, msg] of r.failed) {
-    // the outer end of a veth vanishes with its container's namespace
-    if (goneOwners.has(op.owner) && /Cannot find device|does not exist/.test(msg)) continue
+    if (alreadyGone(msg)) continue
     log.warn(`deleting ${op.owner}: ${describeOp(op)}: ${msg}`)
   }
 }

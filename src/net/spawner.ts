@@ -13,24 +13,25 @@ import { join } from 'node:path'
 import { runLean, type RunResult } from '../exec.js'
 
 // Reads jobs (`id in out err argv...`, hex words) from stdin; prints `id status` as each ends.
-// SIGCHLD is blocked from fork until the pid is recorded, so no status is lost.
+// Children are reaped in the main loop, never in a signal handler: perl runs
+// handlers only between statements, so a SIGCHLD that lands just before a
+// blocking read would wait for the next input. While jobs run, select() wakes
+// at least every 10 ms; the empty SIGCHLD handler makes it wake at once.
 const HELPER = String.raw`
 use strict; use POSIX ();
 $| = 1; $SIG{INT} = $SIG{TERM} = 'IGNORE';
+$SIG{CHLD} = sub {};
 my %jobs;
-my $chld = POSIX::SigSet->new(POSIX::SIGCHLD());
-$SIG{CHLD} = sub {
+sub reap {
   while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
     my $id = delete $jobs{$pid};
     print "$id $?\n" if defined $id;
   }
-};
+}
 sub job {
   my ($id, $in, $out, $err, @argv) = map { pack('H*', $_) } split / /, shift;
-  POSIX::sigprocmask(POSIX::SIG_BLOCK(), $chld);
   my $pid = fork();
   if (defined $pid && $pid == 0) {
-    POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
     $SIG{INT} = $SIG{TERM} = $SIG{CHLD} = 'DEFAULT';
     open(STDIN, '<', $in) && open(STDOUT, '>', $out) && open(STDERR, '>', $err) or POSIX::_exit(127);
     exec { $argv[0] } @argv;
@@ -38,11 +39,12 @@ sub job {
     POSIX::_exit(127);
   }
   if (defined $pid) { $jobs{$pid} = $id } else { print "$id -1\n" }
-  POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
 }
-# sysread, not <STDIN>: a buffered read interrupted by SIGCHLD can lose input
-my $buf = '';
+my ($buf, $stdin) = ('', '');
+vec($stdin, fileno(STDIN), 1) = 1;
 while (1) {
+  reap();
+  next if select(my $ready = $stdin, undef, undef, %jobs ? 0.01 : undef) <= 0;
   my $n = sysread(STDIN, $buf, 65536, length $buf);
   if (!defined $n) { next if $! == POSIX::EINTR(); last }
   last if $n == 0;
