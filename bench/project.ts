@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
 import { execa } from 'execa'
+import { composeCommand, mdcSettings } from '../src/compose/mdc.js'
 import { ALL_CONNECTED } from '../src/engine/engine.js'
 
 export const NETWORK_IMAGE = process.env.BENCH_IMAGE ?? 'conlink:latest'
@@ -63,9 +64,11 @@ export class BenchProject {
     writeFileSync(join(this.dir, 'compose.yaml'), composeYaml())
   }
 
-  async compose(args: string[]): Promise<void> {
-    const r = await execa('docker-compose', ['-p', this.name, '-f', join(this.dir, 'compose.yaml'), ...args], { reject: false, timeout: 900_000 })
-    if (r.exitCode !== 0) throw new Error(`docker-compose ${args.join(' ')} failed: ${r.stderr}`)
+  /** compose (the command mdc would use) with this project's name and file. */
+  async compose(args: string[], allowFailure = false): Promise<void> {
+    const [file, ...pre] = await composeCommand(mdcSettings(process.env))
+    const r = await execa(file, [...pre, '-p', this.name, '-f', join(this.dir, 'compose.yaml'), ...args], { reject: false, timeout: 900_000 })
+    if (r.exitCode !== 0 && !allowFailure) throw new Error(`compose ${args.join(' ')} failed: ${r.stderr}`)
   }
 
   /** Exactly `n` running replicas of `service` (the network container is not touched). */
@@ -111,7 +114,7 @@ export class BenchProject {
   }
 
   async down(): Promise<void> {
-    await execa('docker-compose', ['-p', this.name, '-f', join(this.dir, 'compose.yaml'), 'down', '-t', '0'], { reject: false, timeout: 900_000 })
+    await this.compose(['down', '-t', '0'], true)
   }
 
   /** down, then remove the project's directory. */

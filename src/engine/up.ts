@@ -25,7 +25,8 @@ export interface UpOptions extends ConfigOptions {
   composeProject?: string
   dockerSocket?: string
   podmanSocket?: string
-  concurrency?: number
+  /** Containers handled at the same time. */
+  concurrency: number
 }
 
 /** `-v`: milliseconds since the process started, for start-up timing. */
@@ -55,7 +56,7 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   }
 
   phase('bridges created')
-  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency ?? 64 })
+  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency })
   const stopped = waitForSignal()
   const watches = engines.map((client) => new EngineWatch(engine, client))
   await Promise.all(watches.map((watch) => watch.start()))

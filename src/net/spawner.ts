@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runLean, type RunResult } from '../exec.js'
+import { run, type RunResult } from '../exec.js'
 
 // Reads jobs (`id in out err argv...`, hex words) from stdin; prints `id status` as each ends.
 // Children are reaped in the main loop, never in a signal handler: perl runs
@@ -131,7 +131,7 @@ class Spawner {
 
 let spawner: Spawner | undefined
 
-/** Run a program through the helper (falls back to node's spawn when perl is missing or broken). Same contract as runLean with allowFailure. */
+/** Run a program through the helper (falls back to node's spawn when perl is missing or broken). Same contract as run with allowFailure. */
 export async function runJob(argv: readonly string[], input?: string): Promise<RunResult> {
   if (!spawner?.broken) {
     spawner ??= new Spawner()
@@ -141,5 +141,5 @@ export async function runJob(argv: readonly string[], input?: string): Promise<R
       // perl missing or gone: node's spawn below
     }
   }
-  return runLean(argv, { input, allowFailure: true })
+  return run(argv, { input, allowFailure: true })
 }

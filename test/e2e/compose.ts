@@ -1,7 +1,7 @@
 // Shared by the `conlink up` e2e tests: a compose project of an examples/ file,
 // found through compose labels (works with Compose v1 and v2), waits on
 // conditions, and the network container's log when an assertion fails.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,7 @@ import { parseDocument, type Document } from 'yaml'
 import { it } from 'node:test'
 import { execa } from 'execa'
 import { run, type RunResult } from '../../src/exec.js'
+import { composeCommand as mdcComposeCommand, mdcSettings } from '../../src/compose/mdc.js'
 import { ALL_CONNECTED } from '../../src/engine/engine.js'
 import { probeCapabilities, type Capabilities } from '../../src/net/index.js'
 import { TEST_IMAGE } from './runtime-helpers.js'
@@ -19,13 +20,9 @@ export const CONLINK_IMAGE = 'conlink:latest'
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
 let composeArgv: Promise<string[]> | undefined
-/** `$DOCKER_COMPOSE`, else `docker compose` (v2) when present, else `docker-compose` (v1). */
+/** The compose command mdc would use: `$DOCKER_COMPOSE`, else v2 when present, else v1. */
 export function composeCommand(): Promise<string[]> {
-  composeArgv ??= (async () => {
-    if (process.env.DOCKER_COMPOSE) return process.env.DOCKER_COMPOSE.split(/\s+/).filter(Boolean)
-    const v2 = await run(['docker', 'compose', 'version'], { allowFailure: true })
-    return v2.exitCode === 0 ? ['docker', 'compose'] : ['docker-compose']
-  })()
+  composeArgv ??= mdcComposeCommand(mdcSettings(process.env))
   return composeArgv
 }
 
@@ -38,6 +35,12 @@ export async function missingPrerequisite(): Promise<string | undefined> {
     if (!(await imagePresent('docker', image))) return `image ${image} is missing (scripts/testbed.sh builds it)`
   }
   return undefined
+}
+
+/** Like missingPrerequisite, plus the built CLI that mdc and the tools tests run. */
+export async function toolsPrerequisite(): Promise<string | undefined> {
+  if (!existsSync(join(REPO, 'dist/commands/index.js'))) return 'dist/ is missing (npx tsc -p .)'
+  return missingPrerequisite()
 }
 
 export async function imagePresent(engine: 'docker' | 'podman', image: string): Promise<boolean> {
@@ -96,23 +99,37 @@ export async function containerLogs(id: string, engine: 'docker' | 'podman' = 'd
   return String(r.all ?? '')
 }
 
-/** One compose project of a file under examples/, with its own project name. */
+/**
+ * Where compose finds a project's files: a compose file (relative to examples/),
+ * or a working directory and compose options (`--env-file .env`, as mdc writes it).
+ */
+export type ComposeFiles = string | { cwd: string; args: string[] }
+
+/** One compose project with its own project name. */
 export class ComposeProject {
-  readonly file: string
+  readonly cwd?: string
+  private readonly fileArgs: string[]
 
   constructor(
     readonly name: string,
-    file: string,
+    files: ComposeFiles,
     readonly env: Record<string, string | undefined> = {},
   ) {
-    this.file = file.startsWith('/') ? file : EXAMPLES + file
+    if (typeof files === 'string') this.fileArgs = ['-f', files.startsWith('/') ? files : EXAMPLES + files]
+    else [this.cwd, this.fileArgs] = [files.cwd, files.args]
   }
 
-  /** Run compose with this project's name, file and environment. */
+  /** The environment compose (or mdc) runs with: the caller's own compose settings must not leak in. */
+  composeEnv(): Record<string, string | undefined> {
+    return { COMPOSE_FILE: undefined, COMPOSE_PROFILES: undefined, ...this.env, COMPOSE_PROJECT_NAME: this.name }
+  }
+
+  /** Run compose with this project's name, files and environment. */
   async compose(args: string[], allowFailure = false): Promise<RunResult> {
     const [file, ...pre] = await composeCommand()
-    const r = await execa(file, [...pre, '-p', this.name, '-f', this.file, ...args], {
-      env: this.env,
+    const r = await execa(file, [...pre, '-p', this.name, ...this.fileArgs, ...args], {
+      cwd: this.cwd,
+      env: this.composeEnv(),
       extendEnv: true,
       reject: false,
       timeout: 120_000,
@@ -129,8 +146,11 @@ export class ComposeProject {
     await this.waitForLog(ALL_CONNECTED)
   }
 
+  /** compose down, then remove whatever of the project is left (by label). */
   async down(): Promise<void> {
-    await this.compose(['down', '-v', '-t', '1'], true)
+    await this.compose(['down', '-v', '-t', '1', '--remove-orphans'], true)
+    const left = await this.projectIds()
+    if (left.length) await run(['docker', 'rm', '-f', ...left], { allowFailure: true })
   }
 
   /** Every container of the project, running or not. */

@@ -6,7 +6,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../../src/exec.js'
-import { ComposeProject, containerPid, linkNames, withLogs } from './compose.js'
+import { ComposeProject, containerPid, linkNames, waitUntil, withLogs } from './compose.js'
 
 export const DOCKER_SOCKET = '/var/run/docker.sock'
 
@@ -90,10 +90,10 @@ export class TempProject extends ComposeProject {
   async waitForNetworkLinks(ms = 30_000): Promise<string[]> {
     let last: { have: string[]; want: string[] } = { have: [], want: [] }
     try {
-      return await pollUntil(ms, async () => {
+      return await waitUntil('the network container interfaces', ms, async () => {
         last = { have: sorted(await this.networkLinks()), want: await this.expectedNetworkLinks() }
-        return sameList(last.have, last.want) ? last.have : undefined
-      })
+        return sameList(last.have, last.want) && last.have
+      }, 200)
     } catch {
       throw new Error(`network container interfaces never matched the running nodes:\n  have ${last.have.join(' ')}\n  want ${last.want.join(' ')}`)
     }
@@ -111,16 +111,6 @@ export function tempProject(name: string, services: (dir: string) => string[], t
 
 export const sorted = (list: string[]): string[] => [...list].sort()
 export const sameList = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
-
-async function pollUntil<T>(ms: number, check: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
-}
 
 /** Interfaces of each running replica of `service` that are not exactly lo + eth0, as `index: names`. */
 export async function replicasNotLoEth0(p: TempProject, service: string): Promise<string[]> {

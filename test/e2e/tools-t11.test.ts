@@ -6,37 +6,36 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { exec, poll, Project, REPO, skipReason } from './tools-helpers.js'
+import { run } from '../../src/exec.js'
+import { ComposeProject, REPO, toolsPrerequisite, waitUntil, withLogs } from './compose.js'
 
 // Characters that would break a sed- or shell-based template engine.
 const GREETING = `Hello from h7 ${process.pid} & co / \\1 'q' "dq"`
-const project = new Project(`h7t11${process.pid}`, join(REPO, 'examples'), ['-f', 'test11-compose.yaml'], { GREETING })
+const project = new ComposeProject(`h7t11${process.pid}`, join(REPO, 'examples', 'test11-compose.yaml'), { GREETING })
 
 async function serviceLog(service: string): Promise<string> {
-  const r = await project.compose('logs', '--no-color', service)
+  const r = await project.compose(['logs', '--no-color', service])
   return r.stdout + r.stderr
 }
 
 describe('T11: copy and wait (sh versions) in containers wired by conlink', () => {
   let skip: string | undefined
   before(async () => {
-    skip = await skipReason()
+    skip = await toolsPrerequisite()
     if (skip) console.log(`skipping T11 e2e: ${skip}`)
   })
   after(async () => {
-    if (!skip) await project.teardown()
+    if (!skip) await project.down()
   })
 
   it('the client receives the templated page from the server', async (t) => {
     if (skip) return t.skip(skip)
-    const up = await project.compose('up', '-d')
-    assert.equal(up.exitCode, 0, `compose up failed:\n${up.stdout}\n${up.stderr}`)
-    await project.withLog(async () => {
-      const [client] = await project.containerIds('client')
-      assert.ok(client, 'no client container')
-      const state = await poll('the client to exit', 40_000, async () => {
-        const r = await exec(['docker', 'inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', client], REPO)
-        return r.stdout.startsWith('exited') ? r.stdout.trim() : undefined
+    await project.compose(['up', '-d'])
+    await withLogs(() => project.logs(), async () => {
+      const client = await project.id('client')
+      const state = await waitUntil('the client to exit', 40_000, async () => {
+        const r = await run(['docker', 'inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', client])
+        return r.stdout.startsWith('exited') && r.stdout.trim()
       })
       const clientLog = await serviceLog('client')
       const serverLog = await serviceLog('server')
