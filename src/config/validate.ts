@@ -75,7 +75,7 @@ export function schemaValidator(): ValidateFunction {
   return compiled
 }
 
-const NUMERIC_KEYS = ['mtu', 'vlanid', 'vni']
+const NUMERIC_KEYS = ['mtu', 'vlanid', 'vni', 'port']
 
 /** Interpolated numbers arrive as strings ("${MTU:-1500}"): accept decimal strings for numeric keys. */
 function coerceNumbers(items: Sourced[]): void {
