@@ -159,6 +159,8 @@ export interface ConfigOptions {
   defaultBridgeMode: BridgeMode
   defaultMtu: number
   keepVethOffload: boolean
+  /** Upstream's --config-schema: a further schema file the merged config must match. */
+  configSchema?: string
 }
 
 /** A running container as the engine sees it (kept after death to delete its links). */
