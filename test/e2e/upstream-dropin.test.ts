@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { run } from '../../src/exec.js'
 import { ALL_CONNECTED, CONLINK_IMAGE, ComposeProject, itLogs, kernel, missingPrerequisite, withLogs } from './compose.js'
+import { TEST_IMAGE } from './runtime-helpers.js'
 
 const skip = await missingPrerequisite()
 
@@ -105,6 +106,15 @@ describe('/utils in an image FROM scratch (no shell, no libc), only /utils mount
     assert.match(r.stdout, /tcp 127\.0\.0\.1:8080: ready[\s\S]*tcp-ok/)
     const bad = await inScratch([`${join(dir, 'utils')}:/utils:ro`], ['/utils/wait', '--bogus'])
     assert.equal(bad.exitCode, 2, bad.stdout + bad.stderr)
+  })
+
+  it('/utils/wait and /utils/copy also run in images with a shell (busybox sh, Debian dash), using their own programs', async () => {
+    for (const image of [TEST_IMAGE, CONLINK_IMAGE]) {
+      const r = await docker('run', '--rm', '--network', 'none', '--tmpfs', '/tmp', '-v', `${join(dir, 'utils')}:/utils:ro`, image,
+        '/utils/copy', '/utils', '/tmp', '--', '/utils/wait', '-f', '/tmp/wait.sh', '-i', 'lo', '--', '/utils/echo', `ok in ${image}`)
+      assert.equal(r.exitCode, 0, r.stdout + r.stderr)
+      assert.match(r.stdout, new RegExp(`interface lo: ready\\nok in ${image}$`))
+    }
   })
 
   it('/utils/copy -T SRC DST fills {{NAME}} from the environment, keeps unset tokens', async () => {
