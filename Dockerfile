@@ -26,7 +26,8 @@ RUN ln -s /app/bin/conlink.js /usr/local/bin/conlink \
     && ln -s /app/bin/conlink-up.js /app/build/conlink.js \
     && ln -s /app/schema/conlink.schema.json /app/build/schema.yaml
 # Tools other containers copy or mount: /utils/wait, /utils/copy, /utils/echo
-# run by the static busybox there, even in images FROM scratch (docs/tools.md).
+# (static programs), wait.sh, copy.sh and a static busybox; they run even in
+# images FROM scratch (docs/tools.md).
 COPY utils/ /utils/
 COPY node_modules/ /app/node_modules/
 COPY package.json package-lock.json /app/

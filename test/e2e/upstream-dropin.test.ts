@@ -85,9 +85,15 @@ describe('/utils in an image FROM scratch (no shell, no libc), only /utils mount
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('the image holds wait, copy, echo, wait.sh, copy.sh and a static busybox', () => {
-    for (const f of ['wait', 'copy', 'echo', 'wait.sh', 'copy.sh', 'busybox', 'applets.sh']) assert.ok(statSync(join(dir, 'utils', f)).isFile(), f)
-    for (const f of ['wait', 'copy', 'echo', 'busybox']) assert.ok(statSync(join(dir, 'utils', f)).mode & 0o111, `${f} is executable`)
+  it('the image holds wait, copy, echo (static programs), wait.sh, copy.sh and a static busybox', async () => {
+    for (const f of ['wait', 'copy', 'echo', 'wait.sh', 'copy.sh', 'busybox']) {
+      assert.ok(statSync(join(dir, 'utils', f)).isFile(), f)
+      assert.ok(statSync(join(dir, 'utils', f)).mode & 0o111, `${f} is executable`)
+    }
+    for (const f of ['wait', 'copy', 'echo', 'busybox']) {
+      const ldd = await run(['ldd', join(dir, 'utils', f)], { allowFailure: true })
+      assert.notEqual(ldd.exitCode, 0, `${f} must be static: ${ldd.stdout}`)
+    }
   })
 
   it('/utils/wait -f FILE -i eth0 -- /utils/echo ok', async () => {
@@ -115,6 +121,22 @@ describe('/utils in an image FROM scratch (no shell, no libc), only /utils mount
       assert.equal(r.exitCode, 0, r.stdout + r.stderr)
       assert.match(r.stdout, new RegExp(`interface lo: ready\\nok in ${image}$`))
     }
+  })
+
+  it('upstream\'s five-file copy (wait, wait.sh, copy, copy.sh, echo) works where /bin/sh exists; without a shell it says what is missing', async () => {
+    const five = join(dir, 'five')
+    mkdirSync(five)
+    const copied = await docker('run', '--rm', '-v', `${five}:/conlink_utils`, CONLINK_IMAGE, 'cp', '/utils/wait', '/utils/wait.sh', '/utils/copy', '/utils/copy.sh', '/utils/echo', '/conlink_utils/')
+    assert.equal(copied.exitCode, 0, copied.stderr)
+    const inShellImage = await docker('run', '--rm', '--network', 'none', '--tmpfs', '/tmp', '-v', `${five}:/utils:ro`, TEST_IMAGE,
+      '/utils/copy', '/utils', '/tmp', '--', '/utils/wait', '-f', '/tmp/copy.sh', '--', '/utils/echo', 'five ok')
+    assert.equal(inShellImage.exitCode, 0, inShellImage.stdout + inShellImage.stderr)
+    assert.match(inShellImage.stdout, /copy: \/utils -> \/tmp \(5 files\)[\s\S]*five ok$/)
+    const noShell = await inScratch([`${five}:/utils:ro`], ['/utils/wait', '-f', '/utils/wait'])
+    assert.equal(noShell.exitCode, 2)
+    assert.match(noShell.stderr, /no \/bin\/sh and there is no \/utils\/busybox: copy busybox/)
+    const echo = await inScratch([`${five}:/utils:ro`], ['/utils/echo', 'echo needs nothing'])
+    assert.equal(echo.stdout, 'echo needs nothing')
   })
 
   it('/utils/copy -T SRC DST fills {{NAME}} from the environment, keeps unset tokens', async () => {
