@@ -13,7 +13,8 @@ export function tunnelBridge(t: TunnelSpec, ctx: NetContext) {
 /** vxlan always names its port (ip warns without one); geneve only when not the default. */
 function typeArgs(t: TunnelSpec): string[] {
   const common = ['id', String(t.vni), 'remote', t.remote]
-  return t.type === 'vxlan' || t.port !== TUNNEL_PORTS[t.type] ? [...common, 'dstport', String(t.port)] : common
+  const port = t.port ?? TUNNEL_PORTS[t.type]
+  return t.type === 'vxlan' || port !== TUNNEL_PORTS[t.type] ? [...common, 'dstport', String(port)] : common
 }
 
 export function planTunnelAdd(t: TunnelSpec, ctx: NetContext): { create: Op[]; configure: Op[] } {
