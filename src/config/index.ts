@@ -16,8 +16,6 @@ export type LoadConfigOptions = Partial<ConfigOptions> & {
   env?: Env
   probe?: () => boolean
   strictOvs?: boolean
-  /** Upstream's --config-schema: also validate against this schema file. */
-  configSchema?: string
 }
 
 
@@ -51,8 +49,8 @@ export async function loadNetworkConfig(opts: LoadConfigOptions): Promise<{ conf
   return { config: result.config, warnings: [...interpolated.warnings, ...result.warnings] }
 }
 
-export const CONFIG_FORMATS = ['json', 'upstream'] as const
-export type ConfigFormat = (typeof CONFIG_FORMATS)[number]
+/** `--format` of `conlink config`: conlink's own JSON, or upstream conlink's `--show-config` shape. */
+export type ConfigFormat = 'json' | 'upstream'
 
 /** The enriched config as printed by `conlink config` and `conlink up --show-config` (`upstream`: upstream conlink's shape). */
 export function formatConfig(config: NetworkConfig, format: ConfigFormat = 'json'): string {
