@@ -18,8 +18,17 @@ RUN if [ "$PREINSTALLED" != "1" ]; then \
 WORKDIR /app
 # Symlinks first (targets come below) so that this layer stays cached; then
 # the copies, least often changed first.
+# /app/build/conlink.js and /app/build/schema.yaml: upstream conlink's paths
+# (its compose files run `/app/build/conlink.js --compose-file ...`).
 RUN ln -s /app/bin/conlink.js /usr/local/bin/conlink \
-    && ln -s /app/bin/mdc.js /usr/local/bin/mdc
+    && ln -s /app/bin/mdc.js /usr/local/bin/mdc \
+    && mkdir -p /app/build \
+    && ln -s /app/bin/conlink-up.js /app/build/conlink.js \
+    && ln -s /app/schema/conlink.schema.json /app/build/schema.yaml
+# Tools other containers copy or mount: /utils/wait, /utils/copy, /utils/echo
+# (static programs), wait.sh, copy.sh and a static busybox; they run even in
+# images FROM scratch (docs/tools.md).
+COPY utils/ /utils/
 COPY node_modules/ /app/node_modules/
 COPY package.json package-lock.json /app/
 COPY schema/ /app/schema/

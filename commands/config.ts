@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
-import { configFlags, configOptions, printConfig } from '../src/config/command.js'
+import { configFlags, configOptions, formatFlag, printConfig } from '../src/config/command.js'
 import { setVerbose } from '../src/log.js'
 
 export default class Config extends ConlinkCommand {
@@ -12,17 +12,19 @@ interpolates environment variables, validates and applies defaults, exactly as \
     'conlink config --compose-file examples/test1-compose.yaml',
     'conlink config --check --compose-file examples/test2-compose.yaml --network-file examples/test2-network.yaml',
     'conlink config --compose-file $COMPOSE_FILE | conlink net2dot',
+    'conlink config --format upstream --compose-file examples/test1-compose.yaml   # upstream --show-config shape',
   ]
 
   static flags = {
     ...configFlags,
     check: Flags.boolean({ description: 'print a one-line summary instead of the config' }),
+    format: formatFlag,
     verbose: Flags.boolean({ char: 'v', description: 'more detail (stack traces on errors)' }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Config)
     setVerbose(flags.verbose)
-    await printConfig(configOptions(flags), { check: flags.check })
+    await printConfig(configOptions(flags), { check: flags.check, format: flags.format })
   }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
-import { configFlags, configOptions, printConfig } from '../src/config/command.js'
+import { configFlags, configOptions, formatFlag, printConfig } from '../src/config/command.js'
 import { isInsideContainer } from '../src/runtime/inside.js'
 import { setVerbose } from '../src/log.js'
 
@@ -24,6 +24,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     'docker-socket': Flags.string({ description: 'Docker API socket', default: '/var/run/docker.sock' }),
     'podman-socket': Flags.string({ description: 'Podman API socket', default: '/var/run/podman/podman.sock' }),
     'show-config': Flags.boolean({ description: 'print the enriched config as JSON and exit (same as `conlink config`)' }),
+    format: formatFlag,
     concurrency: Flags.integer({ description: 'containers wired at the same time', default: 64, min: 1 }),
     inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
@@ -33,14 +34,15 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     network: Flags.string({ description: 'host: network for the network container (needed for forward); default none' }),
     detach: Flags.boolean({ char: 'd', description: 'host: start the network container and return' }),
     'dry-run': Flags.boolean({ description: 'host: print the run command instead of running it' }),
-    verbose: Flags.boolean({ char: 'v', description: 'more detail' }),
+    verbose: Flags.boolean({ char: 'v', description: 'more detail (also when the VERBOSE environment variable is set, as upstream)' }),
   }
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Up)
-    setVerbose(flags.verbose)
+    const verbose = flags.verbose || verboseFromEnv(process.env.VERBOSE)
+    setVerbose(verbose)
     const options = configOptions(flags)
-    if (flags['show-config']) return printConfig(options)
+    if (flags['show-config']) return printConfig(options, { format: flags.format })
     if (flags.inside ?? isInsideContainer()) {
       const { runNetworkEngine } = await import('../src/engine/up.js')
       return runNetworkEngine({
@@ -62,11 +64,16 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       network: flags.network,
       detach: flags.detach,
       dryRun: flags['dry-run'],
-      verbose: flags.verbose,
+      verbose,
       extraRunArgs: runArgsAfterDashes(this.argv, argv as string[]),
     })
     process.exitCode = code
   }
+}
+
+/** Upstream's VERBOSE: set and not empty, 0, false or no. */
+function verboseFromEnv(value: string | undefined): boolean {
+  return value !== undefined && !['', '0', 'false', 'no'].includes(value.trim().toLowerCase())
 }
 
 /**

@@ -6,7 +6,9 @@
 # debootstrap plus this machine's node binary, then reused.
 # Steps: `npm run build` (skip with SKIP_TSC=1), production node_modules staged
 # offline (copy + `npm prune --omit=dev`, kept in STAGE_DIR until the lock file
-# changes), `docker build` from that small staged context. Skips the build
+# changes), /utils assembled (wait, copy, echo compiled static from
+# image/utils/launcher.c, the sh tools, this machine's static busybox from
+# Debian's busybox-static), `docker build` from that small staged context. Skips the build
 # when the image already carries the same inputs digest (an image label).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,10 @@ DEBOOTSTRAP_LOG=${DEBOOTSTRAP_LOG:-/tmp/conlink-base-debootstrap.log}
 BASE_PACKAGES=iproute2,iptables,ethtool,tcpdump,procps,iputils-ping,openvswitch-switch
 # What goes into /app (missing optional trees are staged empty).
 APP_FILES=(package.json package-lock.json bin dist schema src/tools/sh)
+# /utils: upstream's tools for other containers, run by a static busybox (see docs/tools.md).
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+UTILS_FILES=(image/utils src/tools/sh/wait.sh src/tools/sh/copy.sh "$BUSYBOX")
+CC=${CC:-gcc}
 
 tmp_dirs=()
 cleanup() {
@@ -95,11 +101,32 @@ stage_context() {
     mkdir -p "$ctx/$(dirname "$p")"
     if [ -e "$p" ]; then cp -a "$p" "$ctx/$p"; else mkdir -p "$ctx/$p"; fi
   done
+  stage_utils "$ctx/utils"
+}
+
+# /utils: wait, copy, echo (static programs), wait.sh, copy.sh, busybox (static).
+stage_utils() {
+  local out=$1 tool
+  if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
+    echo "ERROR: $BUSYBOX is missing or dynamically linked; install Debian's busybox-static (or set BUSYBOX)" >&2
+    return 1
+  fi
+  rm -rf "${out:?}"
+  mkdir -p "$out"
+  for tool in wait copy echo; do
+    if ! "$CC" -static -Os -s -Wall -Werror -DTOOL="\"$tool\"" -o "$out/$tool" image/utils/launcher.c; then
+      echo "ERROR: cannot build /utils/$tool statically with $CC; install gcc and libc6-dev" >&2
+      return 1
+    fi
+  done
+  cp src/tools/sh/wait.sh src/tools/sh/copy.sh "$out/"
+  cp "$BUSYBOX" "$out/busybox"
+  chmod 0755 "$out"/*
 }
 
 build_image() {
   local digest
-  digest=$(inputs_digest Dockerfile "${APP_FILES[@]}")-$(docker image inspect --format '{{.Id}}' "$BASE_IMAGE" | cut -c8-19)
+  digest=$(inputs_digest Dockerfile "${APP_FILES[@]}" "${UTILS_FILES[@]}")-$(docker image inspect --format '{{.Id}}' "$BASE_IMAGE" | cut -c8-19)
   if [ "$(image_label "$IMAGE" conlink.inputs)" = "$digest" ]; then
     echo "$IMAGE is current ($digest)"
     return

@@ -9,6 +9,7 @@ import type {
 } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
 import { originOfKey, setOwn } from './merge.js'
+import { TUNNEL_PORTS } from './types.js'
 import { FORWARD } from './validate.js'
 
 /** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
@@ -79,7 +80,8 @@ export function enrichLink(raw: RawLink, origin: Origin, opts: EnrichOptions): L
 }
 
 export function enrichTunnel(raw: RawTunnel, origin: Origin): TunnelSpec {
-  return { type: raw.type, bridge: raw.bridge, remote: raw.remote, vni: raw.vni, netem: toList(raw.netem), 'outer-dev': `${raw.type}-${raw.vni}`, origin }
+  const port = raw.port ?? TUNNEL_PORTS[raw.type]
+  return { type: raw.type, bridge: raw.bridge, remote: raw.remote, vni: raw.vni, port, netem: toList(raw.netem), 'outer-dev': `${raw.type}-${raw.vni}`, origin }
 }
 
 /** `service node:eth0` or `container foo:eth1`, for messages. */

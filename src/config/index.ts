@@ -9,6 +9,8 @@ import { mergeIdentities, mergePieces } from './merge.js'
 import { interpolateMerged, type Env } from './interpolate.js'
 import { validateMerged } from './validate.js'
 import { enrich, allLinks } from './enrich.js'
+import { toUpstreamShape } from './upstream.js'
+import { validateAgainstSchemaFile } from './extra-schema.js'
 
 export type LoadConfigOptions = Partial<ConfigOptions> & {
   env?: Env
@@ -33,6 +35,7 @@ export async function loadNetworkConfig(opts: LoadConfigOptions): Promise<{ conf
   const merged = mergePieces(loadSources(composeFiles, networkFiles))
   const interpolated = interpolateMerged(merged, opts.env ?? process.env)
   throwErrors(interpolated.errors)
+  if (opts.configSchema) throwErrors(validateAgainstSchemaFile(interpolated.merged, opts.configSchema))
   const combined = mergeIdentities(interpolated.merged)
   throwErrors(validateMerged(combined))
   const result = enrich(combined, {
@@ -46,9 +49,13 @@ export async function loadNetworkConfig(opts: LoadConfigOptions): Promise<{ conf
   return { config: result.config, warnings: [...interpolated.warnings, ...result.warnings] }
 }
 
-/** The enriched config as printed by `conlink config` and `conlink up --show-config`. */
-export function formatConfig(config: NetworkConfig): string {
-  return JSON.stringify(config, null, 2)
+/** `--format` of `conlink config`: conlink's own JSON, or upstream conlink's `--show-config` shape. */
+export type ConfigFormat = 'json' | 'upstream'
+
+/** The enriched config as printed by `conlink config` and `conlink up --show-config` (`upstream`: upstream conlink's shape). */
+export function formatConfig(config: NetworkConfig, format: ConfigFormat = 'json'): string {
+  // upstream prints one line; ours is indented for people to read
+  return format === 'upstream' ? JSON.stringify(toUpstreamShape(config)) : JSON.stringify(config, null, 2)
 }
 
 /** One line: `OK: 3 bridges, 6 links (4 services, 0 containers), 0 tunnels, 0 commands`. */

@@ -15,6 +15,8 @@ export interface Sourced {
   origin: Origin
   /** For items combined by identity: the origin of each key's winning value. */
   keyOrigins?: Record<string, Origin>
+  /** For list keys combined from several definitions: the origin of each list element. */
+  itemOrigins?: Record<string, Origin[]>
 }
 
 export interface MergedConfig {
@@ -73,12 +75,21 @@ function idPart(v: unknown): string {
   return typeof v === 'string' ? v : String(JSON.stringify(v))
 }
 
+/** Link keys that hold a string or a list; definitions of the same link concatenate them. */
+export const LINK_LIST_KEYS = ['route', 'forward', 'ethtool', 'netem'] as const
+
 /**
- * Combine items with the same identity into one, later keys winning; the
- * combined item is placed where its first definition was. Items that are not
- * maps are kept as they are (validation reports them).
+ * Combine items with the same identity into one, the combined item placed
+ * where its first definition was. Scalar keys: later wins. Keys in listKeys:
+ * when either side is a list the two concatenate in merge order, a string
+ * counting as a one-element list (two strings: later wins, like a scalar).
+ * Items that are not maps are kept as they are (validation reports them).
  */
-export function mergeByIdentity(items: readonly Sourced[], identity: (item: Record<string, unknown>) => string): Sourced[] {
+export function mergeByIdentity(
+  items: readonly Sourced[],
+  identity: (item: Record<string, unknown>) => string,
+  listKeys: readonly string[] = [],
+): Sourced[] {
   const out: Sourced[] = []
   const byId = new Map<string, Sourced>()
   for (const item of items) {
@@ -89,15 +100,40 @@ export function mergeByIdentity(items: readonly Sourced[], identity: (item: Reco
     const id = identity(item.value)
     const prev = byId.get(id)
     if (!prev) {
-      const first: Sourced = { ...item, value: { ...item.value }, keyOrigins: keyOriginsOf(item) }
+      const first: Sourced = { ...item, value: { ...item.value }, keyOrigins: keyOriginsOf(item), itemOrigins: {} }
       byId.set(id, first)
       out.push(first)
       continue
     }
-    for (const [k, v] of Object.entries(item.value)) setOwn(prev.value as Record<string, unknown>, k, v)
-    for (const [k, o] of Object.entries(keyOriginsOf(item))) setOwn(prev.keyOrigins!, k, o)
+    combineInto(prev, item, listKeys)
   }
   return out
+}
+
+function combineInto(prev: Sourced, item: Sourced, listKeys: readonly string[]): void {
+  const target = prev.value as Record<string, unknown>
+  const origins = keyOriginsOf(item)
+  for (const [k, v] of Object.entries(item.value as Record<string, unknown>)) {
+    const old = Object.hasOwn(target, k) ? target[k] : undefined
+    if (old !== undefined && listKeys.includes(k) && (Array.isArray(old) || Array.isArray(v))) {
+      setOwn(prev.itemOrigins!, k, [...elementOrigins(old, k, prev), ...elementOrigins(v, k, item)])
+      setOwn(target, k, [...asList(old), ...asList(v)])
+    } else {
+      if (prev.itemOrigins && Object.hasOwn(prev.itemOrigins, k)) delete prev.itemOrigins[k]
+      setOwn(target, k, v)
+    }
+    setOwn(prev.keyOrigins!, k, origins[k])
+  }
+}
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v])
+
+/** Where each element of key k's value in item was written (`...route[1]`, or `...route` for a string). */
+function elementOrigins(v: unknown, k: string, item: Sourced): Origin[] {
+  const known = item.itemOrigins && Object.hasOwn(item.itemOrigins, k) ? item.itemOrigins[k] : undefined
+  if (known) return known
+  const base = originOfKey(item, k)
+  return Array.isArray(v) ? v.map((_, i) => ({ file: base.file, path: `${base.path}[${i}]` })) : [base]
 }
 
 function keyOriginsOf(item: Sourced): Record<string, Origin> {
@@ -108,7 +144,7 @@ function keyOriginsOf(item: Sourced): Record<string, Origin> {
 export function mergeIdentities(merged: MergedConfig): MergedConfig {
   return {
     ...merged,
-    links: mergeByIdentity(merged.links, linkIdentity),
+    links: mergeByIdentity(merged.links, linkIdentity, LINK_LIST_KEYS),
     bridges: mergeByIdentity(merged.bridges, (b) => idPart(b.bridge)),
   }
 }
@@ -118,4 +154,9 @@ export function originOfKey(item: Sourced, key?: string): Origin {
   if (key === undefined) return item.origin
   const base = item.keyOrigins?.[key] ?? item.origin
   return { file: base.file, path: `${base.path}.${key}` }
+}
+
+/** Where element `index` of a list key of a combined item was written, when it was combined from several definitions. */
+export function originOfListItem(item: Sourced, key: string, index: number): Origin | undefined {
+  return item.itemOrigins && Object.hasOwn(item.itemOrigins, key) ? item.itemOrigins[key][index] : undefined
 }

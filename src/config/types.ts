@@ -18,6 +18,9 @@ export type ResolvedBridgeMode = Exclude<BridgeMode, 'auto'>
 export const TUNNEL_TYPES = ['vxlan', 'geneve'] as const
 export type TunnelType = (typeof TUNNEL_TYPES)[number]
 
+/** The kernel's (and upstream conlink's) default UDP port of each tunnel type. */
+export const TUNNEL_PORTS: Record<TunnelType, number> = { vxlan: 8472, geneve: 6081 }
+
 /** Where a link's outer side lives: the network container, the host (pid 1) namespace, or nowhere. */
 export type LinkBase = 'conlink' | 'host' | 'local'
 
@@ -56,6 +59,8 @@ export interface RawTunnel {
   bridge: string
   remote: string
   vni: number
+  /** UDP destination port; default TUNNEL_PORTS[type]. */
+  port?: number
   netem?: string | string[]
 }
 
@@ -119,6 +124,8 @@ export interface TunnelSpec {
   bridge: string
   remote: string
   vni: number
+  /** UDP destination port (the kernel's default for the type unless the config sets one). */
+  port: number
   netem: string[]
   /** `<type>-<vni>`, the interface name in the network container. */
   'outer-dev': string
@@ -152,6 +159,8 @@ export interface ConfigOptions {
   defaultBridgeMode: BridgeMode
   defaultMtu: number
   keepVethOffload: boolean
+  /** Upstream's --config-schema: a further schema file the merged config must match. */
+  configSchema?: string
 }
 
 /** A running container as the engine sees it (kept after death to delete its links). */

@@ -7,7 +7,7 @@ import schema from '../../schema/conlink.schema.json' with { type: 'json' }
 import { ConlinkError } from '../errors.js'
 import type { Origin } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
-import { SECTIONS, originOfKey, setOwn } from './merge.js'
+import { SECTIONS, originOfKey, originOfListItem, setOwn } from './merge.js'
 
 export { schema as conlinkSchema }
 
@@ -75,7 +75,7 @@ export function schemaValidator(): ValidateFunction {
   return compiled
 }
 
-const NUMERIC_KEYS = ['mtu', 'vlanid', 'vni']
+const NUMERIC_KEYS = ['mtu', 'vlanid', 'vni', 'port']
 
 /** Interpolated numbers arrive as strings ("${MTU:-1500}"): accept decimal strings for numeric keys. */
 function coerceNumbers(items: Sourced[]): void {
@@ -128,6 +128,8 @@ function placeOf(instancePath: string, merged: MergedConfig, extraKey?: string):
     const top = first !== undefined && Object.hasOwn(merged.other, first) ? merged.other[first] : undefined
     return top ? { file: top.origin.file, path: top.origin.path + suffix(parts.slice(1)) } : { file: '', path: parts.join('.') }
   }
+  const element = key !== undefined && /^\d+$/.test(rest[0] ?? '') ? originOfListItem(item, key, Number(rest[0])) : undefined
+  if (element) return { file: element.file, path: element.path + suffix(rest.slice(1)) }
   const origin = originOfKey(item, key)
   return { file: origin.file, path: origin.path + suffix(rest) }
 }

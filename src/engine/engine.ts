@@ -9,7 +9,7 @@ import type { EngineClient } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
 import { Batcher } from './batch.js'
 import { KeyedQueue } from './queue.js'
-import { WiringState } from './state.js'
+import { WiringState, describeSummary, shortReason } from './state.js'
 
 export interface EngineOptions {
   config: NetworkConfig
@@ -38,6 +38,8 @@ export class NetworkEngine {
   private pending = 0
   private stopping = false
   private listed = false
+  /** `connected/total` of the last "Links connected" line, so that it is logged only on change. */
+  private lastCount = ''
 
   constructor(private readonly opts: EngineOptions) {
     this.state = new WiringState(configuredLinkKeys(opts.config))
@@ -95,7 +97,7 @@ export class NetworkEngine {
     this.engineOf.set(id, client)
     this.state.set(id, { info, instances, status: 'pending' })
     const error = await this.adds.add(instances)
-    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
+    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected', reason: error && shortReason(describeError(error)) })
     if (error && !processAlive(info.pid))
       return log.warn(`container ${info.name} (pid ${info.pid}) died while its links were being created (${describeError(error)})`)
     if (error) return log.error(`${info.name}: ${describeError(error)}`)
@@ -144,7 +146,18 @@ export class NetworkEngine {
     this.announceIfConnected()
   }
 
+  /** When quiet: `All links connected` once everything exists, else a count and what is missing, on each change. */
   private announceIfConnected(): void {
-    if (this.listed && this.pending === 0 && !this.stopping && this.state.shouldAnnounce()) log.info(ALL_CONNECTED)
+    if (!this.listed || this.pending !== 0 || this.stopping) return
+    if (this.state.shouldAnnounce()) log.info(ALL_CONNECTED)
+    if (this.state.allConnected()) {
+      this.lastCount = ''
+      return
+    }
+    const summary = this.state.summary()
+    const count = `${summary.connected}/${summary.total}`
+    if (count === this.lastCount) return
+    this.lastCount = count
+    log.info(describeSummary(summary))
   }
 }

@@ -34,6 +34,7 @@ const phase = (what: string) => log.detail(`start-up: ${what} at ${performance.n
 
 export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   phase('engine module loaded')
+  if (opts.configSchema) log.info(`Validating the config against conlink's schema and --config-schema ${opts.configSchema}`)
   const { config, warnings } = await loadNetworkConfig({ ...opts, strictOvs: true })
   warnings.forEach((w) => log.warn(w))
   phase('config loaded')

@@ -87,7 +87,7 @@ function bridgeCluster(config: NetworkConfig, bridge: string, links: LinkEntry[]
   ]
   const ends = links.map(({ owner, link }) => drawnOuterDev(owner, link))
   for (const end of ends) out.push(`  ${outerId(end)}${attrs({ label: label(end) })};`)
-  for (const t of tunnels) out.push(`  ${outerId(t['outer-dev'])}${attrs({ label: label(t['outer-dev'], `vni ${t.vni}`), shape: '"cds"' })};`)
+  for (const t of tunnels) out.push(`  ${outerId(t['outer-dev'])}${attrs({ label: label(t['outer-dev'], `vni ${t.vni}`, t.port !== undefined ? `udp ${t.port}` : undefined), shape: '"cds"' })};`)
   // A patch joins its two ends directly (tc mirred), not through a switch.
   if (patch && ends.length === 2) out.push(`  ${outerId(ends[0])} -- ${outerId(ends[1])}${attrs({ label: '"mirred"', style: '"dashed"' })};`)
   out.push('}')

@@ -75,6 +75,8 @@ export function buildRunArgs(opts: RunArgsOptions): string[] {
   else for (const cap of NETWORK_CONTAINER_CAPS) args.push('--cap-add', cap)
   args.push('--security-opt', 'apparmor=unconfined')
   for (const m of mounts) args.push('-v', `${m.hostPath}:${m.containerPath}:ro`)
+  const schema = schemaMount(opts)
+  if (schema) args.push('-v', `${schema.hostPath}:${schema.containerPath}:ro`)
   args.push(...extra, opts.image)
   return [...args, ...innerUpArgs(opts, mounts)]
 }
@@ -99,8 +101,16 @@ function innerUpArgs(opts: RunArgsOptions, mounts: ConfigMount[]): string[] {
   if (opts.defaultBridgeMode !== 'auto') args.push('--default-bridge-mode', opts.defaultBridgeMode)
   if (opts.defaultMtu !== DEFAULT_MTU) args.push('--default-mtu', String(opts.defaultMtu))
   if (opts.keepVethOffload) args.push('--keep-veth-offload')
+  const schema = schemaMount(opts)
+  if (schema) args.push('--config-schema', schema.containerPath)
   args.push('--inside')
   return args
+}
+
+/** Upstream's --config-schema file, mounted beside the config files. */
+function schemaMount(opts: RunArgsOptions): { hostPath: string; containerPath: string } | undefined {
+  if (!opts.configSchema) return undefined
+  return { hostPath: resolve(opts.cwd ?? process.cwd(), opts.configSchema), containerPath: `${CONFIG_DIR}/schema-${basename(opts.configSchema)}` }
 }
 
 /** True if argv sets `--opt VALUE` or `--opt=VALUE`. */

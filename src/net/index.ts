@@ -2,7 +2,7 @@
 // executor runs them; this module orders the two rounds (create, then
 // configure), decides what "already exists" means, and undoes on failure.
 import { accessSync } from 'node:fs'
-import type { BridgeSpec, LinkInstance, TunnelSpec } from '../config/types.js'
+import { TUNNEL_PORTS, type BridgeSpec, type LinkInstance, type TunnelSpec } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import { missingFeature, type Feature } from './capabilities.js'
@@ -264,7 +264,7 @@ export async function createTunnels(ctx: NetContext, tunnels: TunnelSpec[]): Pro
     const needs: Feature[] = [t.type, ...(t.netem.length ? (['netem'] as const) : [])]
     const missing = needs.find((f) => !ctx.capabilities[f])
     if (missing) throw missingFeature(missing, tunnelId(t), t.origin)
-    log.info(`Creating ${t.type} tunnel ${t['outer-dev']} (bridge ${t.bridge}, remote ${t.remote})`)
+    log.info(`Creating ${t.type} tunnel ${t['outer-dev']} (bridge ${t.bridge}, remote ${t.remote}, udp port ${t.port ?? TUNNEL_PORTS[t.type]})`)
   }
   const plans = tunnels.map((t) => planTunnelAdd(t, ctx))
   const created = await execute(ctx, plans.flatMap((p) => p.create))

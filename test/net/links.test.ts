@@ -202,7 +202,7 @@ describe('vxlan tunnel between two hosts', () => {
     await inside(A.net, ['ip', 'addr', 'add', '192.0.2.1/24', 'dev', 'h2u'])
     await inside(B.net, ['ip', 'link', 'set', 'dev', 'h2u', 'up'])
     await inside(B.net, ['ip', 'addr', 'add', '192.0.2.2/24', 'dev', 'h2u'])
-    const tunnel = (remote: string) => ({ type: 'vxlan' as const, bridge: 'h2vx', remote, vni: 1001, netem: [], 'outer-dev': 'vxlan-1001', origin: { file: 'test.yaml', path: 'tunnels[0]' } })
+    const tunnel = (remote: string) => ({ type: 'vxlan' as const, bridge: 'h2vx', remote, vni: 1001, port: 8472, netem: [], 'outer-dev': 'vxlan-1001', origin: { file: 'test.yaml', path: 'tunnels[0]' } })
     for (const [side, remote] of [[A, '192.0.2.2'], [B, '192.0.2.1']] as const) {
       await createBridges(side.ctx, Object.values(side.ctx.bridges))
       await createTunnels(side.ctx, [tunnel(remote)])
@@ -211,6 +211,8 @@ describe('vxlan tunnel between two hosts', () => {
     await addContainerLinks(A.ctx, [instance(a, { bridge: 'h2vx', ip: '10.0.5.1/24', mtu: 1400 }, { outerDev: 'h2va-eth0' })])
     await addContainerLinks(B.ctx, [instance(b, { bridge: 'h2vx', ip: '10.0.5.2/24', mtu: 1400 }, { outerDev: 'h2vb-eth0' })])
     assert.ok(await ping(a, '10.0.5.2'))
+    const [vx] = await ipJson(A.net, ['-d', 'link', 'show', 'dev', 'vxlan-1001'])
+    assert.equal(vx.linkinfo.info_data.port, 8472, 'the kernel default port, as upstream conlink uses')
     await deleteTunnels(A.ctx, [tunnel('192.0.2.2')])
     assert.equal((await ipJson(A.net, ['link', 'show'])).some((l: any) => l.ifname === 'vxlan-1001'), false)
   })

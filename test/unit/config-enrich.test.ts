@@ -95,6 +95,7 @@ test('tunnels get outer-dev <type>-<vni>; duplicates are an error', async () => 
   const { config } = await loadNet('tunnels:\n  - {type: vxlan, bridge: s1, remote: 10.9.9.9, vni: 1001}\n  - {type: geneve, bridge: s1, remote: 10.9.9.9, vni: 1001}\n').result
   assert.deepEqual(config.tunnels.map((t) => t['outer-dev']), ['vxlan-1001', 'geneve-1001'])
   assert.deepEqual(config.tunnels[0].netem, [])
+  assert.deepEqual(config.tunnels.map((t) => t.port), [8472, 6081]) // kernel defaults, as upstream
   const { result } = loadNet('tunnels:\n  - {type: vxlan, bridge: s1, remote: 10.9.9.9, vni: 1}\n  - {type: vxlan, bridge: s2, remote: 10.9.9.8, vni: 1}\n')
   await rejectsWith(result, 'tunnels[1]: a second vxlan tunnel with vni 1')
 })
@@ -116,4 +117,11 @@ test('no sources is an error', async () => {
 
 test('splitArgs splits on whitespace', () => {
   assert.deepEqual(splitArgs('  default  via 10.0.0.1 '), ['default', 'via', '10.0.0.1'])
+})
+
+test('tunnel port: default per type, `port` overrides (also through a variable), bad ports are rejected', async () => {
+  const { config } = await loadNet('tunnels:\n  - {type: vxlan, bridge: s1, remote: 10.9.9.9, vni: 1, port: 4789}\n  - {type: vxlan, bridge: s1, remote: 10.9.9.8, vni: 2, port: "${P:-4790}"}\n  - {type: vxlan, bridge: s1, remote: 10.9.9.7, vni: 3}\n').result
+  assert.deepEqual(config.tunnels.map((t) => t.port), [4789, 4790, 8472])
+  await rejectsWith(loadNet('tunnels:\n  - {type: vxlan, bridge: s1, remote: 10.9.9.9, vni: 1, port: 70000}\n').result, 'tunnels[0].port', 'must be <= 65535')
+  await rejectsWith(loadNet('tunnels:\n  - {type: vxlan, bridge: s1, remote: 10.9.9.9, vni: 1, port: udp}\n').result, 'tunnels[0].port')
 })

@@ -76,3 +76,68 @@ test('errors in combined links point at the file that set the key', async () => 
     return true
   })
 })
+
+const piece = (file: string, links: unknown[]) => ({ file, prefix: '', doc: { links } })
+
+test('same link in several places: lists concatenate in merge order (list + list)', () => {
+  const m = mergeIdentities(
+    mergePieces([
+      piece('a', [{ service: 'n', bridge: 's1', route: ['10.1.0.0/16 via 10.0.0.1'], forward: ['80:80/tcp'] }]),
+      piece('b', [{ service: 'n', route: ['10.2.0.0/16 via 10.0.0.1'], forward: ['81:80/tcp'], ethtool: ['-K rx off'] }]),
+    ]),
+  )
+  assert.equal(m.links.length, 1)
+  assert.deepEqual(m.links[0].value, {
+    service: 'n', bridge: 's1', route: ['10.1.0.0/16 via 10.0.0.1', '10.2.0.0/16 via 10.0.0.1'], forward: ['80:80/tcp', '81:80/tcp'], ethtool: ['-K rx off'],
+  })
+})
+
+test('same link in several places: a string meeting a list is a one-element list; two strings: later wins', () => {
+  const m = mergeIdentities(
+    mergePieces([
+      piece('a', [{ service: 'n', bridge: 's1', route: 'default via 10.0.0.1', netem: 'delay 5ms', ethtool: ['-K rx off'] }]),
+      piece('b', [{ service: 'n', route: ['10.2.0.0/16 via 10.0.0.2'], netem: 'delay 9ms', ethtool: '-K tso off' }]),
+    ]),
+  )
+  const v = m.links[0].value as Record<string, unknown>
+  assert.deepEqual(v.route, ['default via 10.0.0.1', '10.2.0.0/16 via 10.0.0.2'])
+  assert.deepEqual(v.ethtool, ['-K rx off', '-K tso off'])
+  assert.equal(v.netem, 'delay 9ms') // not split into characters, not concatenated
+})
+
+test('same link in three sources: lists in merge order, scalars last-wins, list elements keep their origins', async () => {
+  const c = writeTemp(
+    'three-compose.yaml',
+    `x-network:
+  links:
+    - {service: node, bridge: s1, mtu: 1000, route: "10.1.0.0/16 via 10.0.0.1"}
+services:
+  node:
+    x-network:
+      links:
+        - {bridge: s1, mtu: 2000, route: ["10.2.0.0/16 via 10.0.0.1"], netem: ["delay 1ms"]}
+`,
+  )
+  const n = writeTemp('three-net.yaml', 'links:\n  - {service: node, ip: 10.0.0.5/24, route: ["10.3.0.0/16 via 10.0.0.1", "bad route;"], netem: "rate 1mbit"}\n')
+  const merged = mergeIdentities(mergePieces([
+    { file: c, prefix: 'x-network.', doc: { links: [{ service: 'node', bridge: 's1', mtu: 1000, route: '10.1.0.0/16 via 10.0.0.1' }] } },
+    { file: c, prefix: 'services.node.x-network.', doc: { links: [{ service: 'node', bridge: 's1', mtu: 2000, route: ['10.2.0.0/16 via 10.0.0.1'], netem: ['delay 1ms'] }] } },
+    { file: n, prefix: '', doc: { links: [{ service: 'node', ip: '10.0.0.5/24', route: ['10.3.0.0/16 via 10.0.0.1'], netem: 'rate 1mbit' }] } },
+  ]))
+  const v = merged.links[0].value as Record<string, unknown>
+  assert.deepEqual(v.route, ['10.1.0.0/16 via 10.0.0.1', '10.2.0.0/16 via 10.0.0.1', '10.3.0.0/16 via 10.0.0.1'])
+  assert.deepEqual(v.netem, ['delay 1ms', 'rate 1mbit'])
+  assert.equal(v.mtu, 2000)
+  assert.deepEqual(merged.links[0].itemOrigins!.route.map((o) => o.path), [
+    'x-network.links[0].route', 'services.node.x-network.links[0].route[0]', 'links[0].route[0]',
+  ])
+  // the same through the loader, and an error in the fourth route names the network file
+  await assert.rejects(loadNetworkConfig({ composeFiles: [c], networkFiles: [n], env: {}, probe: () => false }), (e: Error & { describe(): string }) => {
+    assert.match(e.describe(), new RegExp(`${n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: links\\[0\\]\\.route\\[1\\]`))
+    return true
+  })
+  const good = writeTemp('three-net-ok.yaml', 'links:\n  - {service: node, ip: 10.0.0.5/24, route: ["10.3.0.0/16 via 10.0.0.1"]}\n')
+  const { config } = await loadNetworkConfig({ composeFiles: [c], networkFiles: [good], env: {}, probe: () => false })
+  assert.deepEqual(config.services.node.links[0].route, ['10.1.0.0/16 via 10.0.0.1', '10.2.0.0/16 via 10.0.0.1', '10.3.0.0/16 via 10.0.0.1'])
+  assert.equal(config.services.node.links[0].mtu, 2000)
+})

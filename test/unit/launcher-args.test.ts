@@ -30,6 +30,13 @@ describe('buildRunArgs', () => {
     ])
   })
 
+  it('mounts a --config-schema file and passes it to the inner conlink up', () => {
+    const argv = buildRunArgs({ ...base, configSchema: 'schemas/my.yaml' })
+    const image = argv.indexOf('conlink:latest')
+    assert.deepEqual(argv.slice(image - 2, image), ['-v', '/work/proj/schemas/my.yaml:/conlink/config/schema-my.yaml:ro'])
+    assert.deepEqual(argv.slice(image + 1), ['conlink', 'up', '--network-file', '/conlink/config/1-net.yaml', '--config-schema', '/conlink/config/schema-my.yaml', '--inside'])
+  })
+
   it('mounts compose files then network files, splitting colon lists, and passes flags through', () => {
     const argv = buildRunArgs({
       ...base,

@@ -92,14 +92,21 @@ test('dummy lives only in the container', () => {
 })
 
 test('tunnels, bridges and patch', () => {
-  const t: TunnelSpec = { type: 'geneve', bridge: 's1', remote: '192.0.2.9', vni: 1001, netem: ['delay 5ms'], 'outer-dev': 'geneve-1001', origin: { file: 'f', path: 'tunnels[0]' } }
+  const t: TunnelSpec = { type: 'geneve', bridge: 's1', remote: '192.0.2.9', vni: 1001, port: 6081, netem: ['delay 5ms'], 'outer-dev': 'geneve-1001', origin: { file: 'f', path: 'tunnels[0]' } }
   const p = planTunnelAdd(t, ctx())
   assert.deepEqual(lines([...p.create, ...p.configure]), [
     '[network] ip link add name geneve-1001 master s1 up type geneve id 1001 remote 192.0.2.9',
     '[network] tc qdisc replace dev geneve-1001 root netem delay 5ms',
   ])
-  assert.deepEqual(lines(planTunnelAdd({ ...t, type: 'vxlan', netem: [], 'outer-dev': 'vxlan-1001' }, ctx()).create), [
+  // vxlan: the kernel's (and upstream's) 8472 unless the tunnel sets a port
+  assert.deepEqual(lines(planTunnelAdd({ ...t, type: 'vxlan', port: 8472, netem: [], 'outer-dev': 'vxlan-1001' }, ctx()).create), [
+    '[network] ip link add name vxlan-1001 master s1 up type vxlan id 1001 remote 192.0.2.9 dstport 8472',
+  ])
+  assert.deepEqual(lines(planTunnelAdd({ ...t, type: 'vxlan', port: 4789, netem: [], 'outer-dev': 'vxlan-1001' }, ctx()).create), [
     '[network] ip link add name vxlan-1001 master s1 up type vxlan id 1001 remote 192.0.2.9 dstport 4789',
+  ])
+  assert.deepEqual(lines(planTunnelAdd({ ...t, port: 7000, netem: [] }, ctx()).create), [
+    '[network] ip link add name geneve-1001 master s1 up type geneve id 1001 remote 192.0.2.9 dstport 7000',
   ])
   const b = ctx().bridges
   assert.deepEqual(lines(planBridgeCreate(b.s1)), ['[network] ip link add name s1 up type bridge'])

@@ -1,5 +1,5 @@
 // Tunnels: `<type>-<vni>` in the network container, on the bridge.
-import type { TunnelSpec } from '../../config/types.js'
+import { TUNNEL_PORTS, type TunnelSpec } from '../../config/types.js'
 import { bridgeOf, masterWords, planPortAdd, planPortDelete } from '../bridges.js'
 import type { NetContext } from '../context.js'
 import { ip, tc, words, type Op } from '../ops.js'
@@ -10,9 +10,11 @@ export function tunnelBridge(t: TunnelSpec, ctx: NetContext) {
   return bridgeOf(ctx, t.bridge, tunnelId(t), { file: t.origin.file, path: `${t.origin.path}.bridge` })
 }
 
+/** vxlan always names its port (ip warns without one); geneve only when not the default. */
 function typeArgs(t: TunnelSpec): string[] {
   const common = ['id', String(t.vni), 'remote', t.remote]
-  return t.type === 'vxlan' ? [...common, 'dstport', '4789'] : common
+  const port = t.port ?? TUNNEL_PORTS[t.type]
+  return t.type === 'vxlan' || port !== TUNNEL_PORTS[t.type] ? [...common, 'dstport', String(port)] : common
 }
 
 export function planTunnelAdd(t: TunnelSpec, ctx: NetContext): { create: Op[]; configure: Op[] } {
