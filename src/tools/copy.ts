@@ -93,8 +93,8 @@ function templateStream(env: NodeJS.ProcessEnv, file: string, strict: boolean): 
 
 /** Render a whole file with handlebars: environment as context, unknown names are errors. */
 export function renderHandlebars(text: string, env: NodeJS.ProcessEnv, file: string): string {
-  const context: Record<string, string> = Object.create(null)
-  for (const name of Object.keys(env)) if (env[name] !== undefined) context[name] = env[name]!
+  // handlebars itself refuses prototype properties (`{{constructor}}` is unknown)
+  const context = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined))
   try {
     return Handlebars.create().compile(text, { noEscape: true, strict: true })(context)
   } catch (err) {
