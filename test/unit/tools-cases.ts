@@ -193,7 +193,32 @@ export const CASES: ToolCase[] = [
     stderr: () => 'wait: bad HOST:PORT for -t: 127.0.0.1:70000 (port must be 1..65535)',
   },
   { name: 'wait: -t with port 0', tool: 'wait', args: () => ['-t', 'h:0'], exit: 2, stdout: () => [], stderr: () => 'wait: bad HOST:PORT for -t: h:0 (port must be 1..65535)' },
-  { name: 'wait: bad -s number', tool: 'wait', args: () => ['-s', 'abc'], exit: 2, stdout: () => [], stderr: () => 'wait: bad number for -s: abc' },
+  { name: 'wait: bad -s number', tool: 'wait', args: () => ['-s', 'abc'], exit: 2, stdout: () => [], stderr: () => 'wait: bad number for -s: abc (seconds, at most 2000000)' },
+  {
+    name: 'wait: a huge -s or --timeout is rejected (never a timer overflow)',
+    tool: 'wait',
+    args: () => ['-s', '1', '--timeout', '99999999999', '-f', '/'],
+    exit: 2,
+    stdout: () => [],
+    stderr: () => 'wait: bad number for --timeout: 99999999999 (seconds, at most 2000000)',
+  },
+  { name: 'wait: -s 2000000.5 is rejected', tool: 'wait', args: () => ['-s', '2000000.5'], exit: 2, stdout: () => [], stderr: () => 'wait: bad number for -s: 2000000.5 (seconds, at most 2000000)' },
+  {
+    name: 'wait: a bad value is quoted at most 200 characters',
+    tool: 'wait',
+    args: () => ['-s', '9'.repeat(5000)],
+    exit: 2,
+    stdout: () => [],
+    stderr: () => `wait: bad number for -s: ${'9'.repeat(200)} (seconds, at most 2000000)`,
+  },
+  {
+    name: 'wait: --timeout also stops a -c command that is still running',
+    tool: 'wait',
+    args: () => ['--timeout', '1', '-c', 'sleep 30'],
+    exit: 1,
+    stdout: () => [],
+    stderr: () => 'wait: timeout after 1s: command sleep 30 not ready',
+  },
   { name: 'wait: bad umask', tool: 'wait', args: () => ['-u', '99'], exit: 2, stdout: () => [], stderr: () => 'wait: bad umask: 99' },
 
   // ---- copy ----
