@@ -2,7 +2,7 @@
 // overlay their files/ trees into MDC_FILES_DIR, then run docker compose.
 import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { ConlinkError } from '../errors.js'
+import { ConlinkError, quote } from '../errors.js'
 import { run } from '../exec.js'
 import { copyTree } from '../tools/copy.js'
 import { ToolError, execCommand } from '../tools/common.js'
@@ -231,7 +231,7 @@ export function parseMdcArgs(argv: readonly string[]): MdcArgs {
   out.modes = splitModes(argv[i])
   // mode names end up in ENV_FILE lines (COMPOSE_PROFILES, MDC_MODE_*): keep them plain words
   const odd = out.modes.find((mode) => !MODE_NAME.test(mode))
-  if (odd) throw new ConlinkError(`bad mode name: ${JSON.stringify(odd)}`, { hint: 'mode names are letters, digits, `_`, `.` and `-`', exitCode: 2 })
+  if (odd) throw new ConlinkError(`bad mode name: ${quote(odd)}`, { hint: 'mode names are letters, digits, `_`, `.` and `-`', exitCode: 2 })
   out.composeArgs = argv.slice(i + 1)
   if (out.composeArgs[0] === '--') out.composeArgs.shift()
   return out

@@ -4,7 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats'
 import schema from '../../schema/conlink.schema.json' with { type: 'json' }
-import { ConlinkError } from '../errors.js'
+import { ConlinkError, quote } from '../errors.js'
 import type { Origin } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
 import { SECTIONS, originOfKey, setOwn } from './merge.js'
@@ -136,9 +136,7 @@ function suffix(parts: string[]): string {
   return parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')
 }
 
-function show(v: unknown): string {
-  return JSON.stringify(v)
-}
+const show = quote
 
 function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>
@@ -147,7 +145,7 @@ function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
   const at = (extra?: string) => ({ place: placeOf(e.instancePath, merged, extra) })
   switch (e.keyword) {
     case 'additionalProperties': {
-      const key = String(p.additionalProperty)
+      const key = String(p.additionalProperty).slice(0, 200)
       const allowed = Object.keys((parent.properties ?? {}) as object).join(', ')
       const what = e.instancePath === '' ? 'unknown top-level key' : 'unknown property'
       return new ConlinkError(`${what} \`${key}\``, { ...at(key), hint: `allowed: ${allowed}` })
