@@ -14,9 +14,11 @@
 // - rss_N_links_mb: VmRSS of the conlink node process right after "All links connected".
 // - live_scale_ms / live_scale_observed_ms: see live.ts.
 // - config_500_links_s: the whole `conlink config` process on a 500-link network file.
+// - mdc_resolve_70_modes_ms: mdc's mode resolver on 70 modes with 180 alternatives (resolve.ts).
 import { loadavg } from 'node:os'
 import { measureConfig } from './config.js'
 import { measureLiveScaling } from './live.js'
+import { measureResolve } from './resolve.js'
 import { BenchProject, memoryMb } from './project.js'
 import { figureLine, meetsTargets, type Figure } from './stats.js'
 
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
     await p.down()
     await quietMachine()
     report({ name: 'config_500_links_s', values: await measureConfig(RUNS), targets: [{ stat: 'median', max: 0.5 }] })
+    report({ name: 'mdc_resolve_70_modes_ms', values: measureResolve(Math.max(RUNS, 5)), targets: [{ stat: 'median', max: 1000 }], note: '180 alternatives, one seed per run' })
   } finally {
     await p.dispose()
   }

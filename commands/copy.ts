@@ -6,6 +6,7 @@ export default class Copy extends ConlinkCommand {
   static description = `Usage: ${COPY_USAGE}
   -T|--template  replace {{NAME}} in copied text files with the environment variable NAME when it is set
   --strict       with -T: an unset variable is an error
+  --handlebars   render text files with handlebars instead (environment as context; Node.js only)
 A POSIX sh version for containers without Node.js: conlink utils --out DIR`
   static strict = false
   static examples = ['conlink copy -T /files / -- conlink wait -i eth0 -- httpd -f']

@@ -52,3 +52,12 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
 }
+
+/** The longest stretch of a bad value an error message quotes. */
+export const MAX_QUOTED = 200
+
+/** A value for an error message: as JSON, cut to about MAX_QUOTED characters. */
+export function quote(value: unknown): string {
+  const json = String(JSON.stringify(value))
+  return json.length <= MAX_QUOTED ? json : `${json.slice(0, MAX_QUOTED)}... (${json.length} characters)`
+}

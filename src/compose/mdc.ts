@@ -1,11 +1,11 @@
 // mdc (modular compose): resolve modes, merge their env files into ENV_FILE,
 // overlay their files/ trees into MDC_FILES_DIR, then run docker compose.
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { ConlinkError } from '../errors.js'
+import { ConlinkError, quote } from '../errors.js'
 import { run } from '../exec.js'
 import { copyTree } from '../tools/copy.js'
-import { execCommand } from '../tools/common.js'
+import { ToolError, execCommand } from '../tools/common.js'
 import { displayPath, loadModeGraph, readText, splitDirs } from './modes.js'
 import { resolveModes, splitModes, type ModeGraph } from './resolve.js'
 
@@ -86,12 +86,15 @@ export function planMdc(requested: string[], settings: MdcSettings, graph: ModeG
     for (const name of ENV_NAMES) {
       const file = displayPath(dir, name)
       if (!lstatOrNull(file)) continue
+      checkLinkInside(file, dir)
       const text = readText(file)
       lines.push(`# mdc: begin mode ${mode} file ${file}`, text.replace(/\n?$/, ''), `# mdc: end mode ${mode} file ${file}`)
     }
     for (const sub of readdirSync(dir, { withFileTypes: true })) {
       const from = join(dir, sub.name, 'files')
-      if (sub.isDirectory() && existsSync(from)) copies.push({ from, to: join(settings.filesDir, sub.name) })
+      if (!sub.isDirectory() || !lstatOrNull(from)) continue
+      checkLinkInside(from, dir)
+      if (existsSync(from)) copies.push({ from, to: join(settings.filesDir, sub.name) })
     }
   }
   lines.push(
@@ -114,20 +117,54 @@ function lstatOrNull(path: string) {
   }
 }
 
-/** MDC_FILES_DIR gets emptied: never `.`, `/`, the current directory or one of its parents. */
-export function checkFilesDir(filesDir: string, cwd = process.cwd()): void {
-  const abs = resolve(cwd, filesDir)
-  if (abs === '/' || abs === cwd || cwd.startsWith(abs + sep)) {
-    throw new ConlinkError(`refusing to empty MDC_FILES_DIR=${filesDir} (it is ${abs === '/' ? 'the root directory' : 'the current directory or a parent of it'})`, {
-      place: { path: 'MDC_FILES_DIR' },
-      hint: 'use a dedicated directory such as ./.files',
+const isInside = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep)
+
+/**
+ * A mode's env file or files/ directory that is a link must stay inside the
+ * modes directory (a cloned repository could otherwise make mdc read or copy
+ * any file of the user's).
+ */
+function checkLinkInside(path: string, modeDir: string): void {
+  if (!lstatOrNull(path)?.isSymbolicLink()) return
+  const modesDir = realpathSync(dirname(modeDir))
+  let target: string | undefined
+  try {
+    target = realpathSync(path)
+  } catch {
+    /* a dangling link: refused below */
+  }
+  if (target === undefined || !isInside(target, modesDir)) {
+    throw new ConlinkError(`refusing to read ${path}: it is a link to ${target ?? 'nothing'}, outside the modes directory ${dirname(modeDir)}`, {
+      place: { file: path },
+      hint: 'replace the link with a real file or directory',
     })
   }
 }
 
+/**
+ * MDC_FILES_DIR gets emptied: never a link (its target would be emptied),
+ * `.`, `/`, the current directory or one of its parents (also after
+ * resolving links).
+ */
+export function checkFilesDir(filesDir: string, cwd = process.cwd()): void {
+  const refuse = (why: string) =>
+    new ConlinkError(`refusing to empty MDC_FILES_DIR=${filesDir} (${why})`, { place: { path: 'MDC_FILES_DIR' }, hint: 'use a dedicated directory such as ./.files' })
+  const abs = resolve(cwd, filesDir)
+  const info = lstatOrNull(abs)
+  if (info?.isSymbolicLink()) throw refuse('it is a symbolic link; mdc never empties the directory a link points to')
+  if (info && !info.isDirectory()) throw refuse('it is not a directory')
+  const realCwd = realpathSync(cwd)
+  for (const [dir, here] of info ? [[abs, cwd], [realpathSync(abs), realCwd]] : [[abs, cwd]]) {
+    if (dir === '/') throw refuse('it is the root directory')
+    if (isInside(here, dir)) throw refuse('it is the current directory or a parent of it')
+  }
+}
+
+/** Write a new file next to FILE, then rename it over FILE: a link at FILE is replaced, never followed. */
 function writeAtomic(file: string, text: string): void {
   const tmp = join(dirname(file), `.${file.split('/').pop()}.mdc-${process.pid}.tmp`)
-  writeFileSync(tmp, text)
+  rmSync(tmp, { force: true })
+  writeFileSync(tmp, text, { flag: 'wx' })
   renameSync(tmp, file)
 }
 
@@ -139,7 +176,12 @@ export async function applyMdc(plan: MdcPlan, settings: MdcSettings): Promise<vo
   }
   for (const { from, to } of plan.copies) {
     mkdirSync(to, { recursive: true })
-    await copyTree(from, to)
+    try {
+      await copyTree(from, to)
+    } catch (err) {
+      if (err instanceof ToolError) throw new ConlinkError(err.message, { place: { file: from }, hint: 'two modes ship different kinds of entry (file, link, directory) at one path' })
+      throw err
+    }
   }
   writeAtomic(EMPTY_COMPOSE, plan.emptyCompose)
   writeAtomic(settings.envFile, plan.envText)
@@ -189,7 +231,7 @@ export function parseMdcArgs(argv: readonly string[]): MdcArgs {
   out.modes = splitModes(argv[i])
   // mode names end up in ENV_FILE lines (COMPOSE_PROFILES, MDC_MODE_*): keep them plain words
   const odd = out.modes.find((mode) => !MODE_NAME.test(mode))
-  if (odd) throw new ConlinkError(`bad mode name: ${JSON.stringify(odd)}`, { hint: 'mode names are letters, digits, `_`, `.` and `-`', exitCode: 2 })
+  if (odd) throw new ConlinkError(`bad mode name: ${quote(odd)}`, { hint: 'mode names are letters, digits, `_`, `.` and `-`', exitCode: 2 })
   out.composeArgs = argv.slice(i + 1)
   if (out.composeArgs[0] === '--') out.composeArgs.shift()
   return out

@@ -79,12 +79,24 @@ function checkKnown(requested: string[], graph: ModeGraph): void {
   }
 }
 
+/** Search bounds of the resolver: past them it fails naming the modes with alternatives. */
+export const RESOLVE_LIMITS = { steps: 200_000, work: 1_000_000, ms: 2_000, depth: 500 }
+
+/** Up to `max` names, then how many more. */
+export function someNames(names: readonly string[], max = 10): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`
+}
+
 /**
- * Smallest closed set containing `requested`: branch and bound over the
- * unsatisfied alternatives. Each branch adds one alternative with its hard
- * (non-alternative) dependencies; a branch is cut when its size plus a lower
- * bound on what its unsatisfied alternatives still need reaches the best
- * found; states already seen are skipped. Ties go to the alternative listed first.
+ * Smallest closed set containing `requested`: from the requested modes with
+ * their hard (non-alternative) dependencies, each unsatisfied `a|b` group
+ * tries its alternatives (each with its hard dependencies) in listed order.
+ * What a state still costs depends only on its unsatisfied groups and on
+ * which of the modes reachable from them it already holds, so that is the
+ * memo key: states that differ only in settled history are solved once.
+ * An alternative that adds as many modes as the best so far is not tried.
+ * Ties go to the alternative listed first. Past RESOLVE_LIMITS it fails with
+ * an error naming the modes whose alternatives are involved.
  */
 function smallestSet(requested: string[], graph: ModeGraph): Set<string> {
   const hardClosure = new Map<string, string[]>()
@@ -115,63 +127,113 @@ function smallestSet(requested: string[], graph: ModeGraph): Set<string> {
         if (req.length > 1 && !req.some((a) => set.has(a))) groups.push(req)
     return groups
   }
-  // Groups whose alternatives' new modes share nothing with each other each
-  // cost at least their cheapest alternative, and those costs add up.
-  const lowerBound = (set: Set<string>, groups: string[][]): number => {
-    const used = new Set<string>()
-    let bound = 0
-    for (const g of groups) {
-      const news = g.map((alt) => closureOf(alt).filter((m) => !set.has(m)))
-      if (news.some((n) => n.some((m) => used.has(m)))) continue
-      news.forEach((n) => n.forEach((m) => used.add(m)))
-      bound += Math.min(...news.map((n) => n.length))
-    }
-    return bound
-  }
+  const newModes = (set: Set<string>, alt: string) => closureOf(alt).filter((m) => !set.has(m))
 
   let start = new Set<string>()
   for (const m of requested) start = extend(start, m)
-  let best: Set<string> | undefined
-  const seen = new Set<string>()
-  const search = (set: Set<string>): void => {
-    const key = [...set].sort().join(',')
-    if (seen.has(key)) return
-    seen.add(key)
-    const groups = unsatisfied(set)
-    if (best && set.size + lowerBound(set, groups) >= best.size) return
-    if (groups.length === 0) {
-      best = set
-      return
+  // Every mode reachable from a mode through any dependency.
+  const reachCache = new Map<string, string[]>()
+  const reachOf = (mode: string): string[] => {
+    let done = reachCache.get(mode)
+    if (done) return done
+    const seen = new Set<string>()
+    const stack = [mode]
+    while (stack.length) {
+      const m = stack.pop()!
+      if (seen.has(m)) continue
+      seen.add(m)
+      for (const req of depsOf(graph, m).requires) stack.push(...req)
+      if ((work += 1) > RESOLVE_LIMITS.work) tooComplex(`more than ${RESOLVE_LIMITS.work} modes visited`)
     }
-    for (const alt of groups[0]) search(extend(set, alt))
+    done = [...seen]
+    reachCache.set(mode, done)
+    return done
   }
-  search(start)
-  return best!
+
+  let steps = 0
+  let work = 0
+  const t0 = Date.now()
+  const tooComplex = (why: string): never => {
+    // the modes the search looked at
+    const involved = [...new Set([...start, ...reachCache.keys()])].filter((m) => depsOf(graph, m).requires.some((r) => r.length > 1)).sort()
+    throw new ConlinkError(`mode dependencies too complex to resolve (${why}); alternatives \`a|b\` in the deps of: ${someNames(involved)}`, {
+      place: { file: graph.get(involved[0])?.depsFile },
+      hint: 'name the alternatives you want in MODES yourself, or use fewer `a|b` alternatives',
+    })
+  }
+  const memo = new Map<string, { cost: number; alt?: string }>()
+  const groupIds = new Map<string[], number>()
+  const idOf = (g: string[]) => groupIds.get(g) ?? groupIds.set(g, groupIds.size).get(g)!
+  const remaining = (set: Set<string>, depth: number): { cost: number; alt?: string } => {
+    const groups = unsatisfied(set)
+    if (groups.length === 0) return { cost: 0 }
+    if (++steps > RESOLVE_LIMITS.steps) tooComplex(`more than ${RESOLVE_LIMITS.steps} steps`)
+    if (Date.now() - t0 > RESOLVE_LIMITS.ms) tooComplex(`more than ${RESOLVE_LIMITS.ms / 1000} s`)
+    if (depth > RESOLVE_LIMITS.depth) tooComplex(`a chain of more than ${RESOLVE_LIMITS.depth} alternatives`)
+    const relevant = new Set<string>()
+    for (const g of groups) {
+      for (const alt of g) {
+        const reach = reachOf(alt)
+        if ((work += reach.length) > RESOLVE_LIMITS.work) tooComplex(`more than ${RESOLVE_LIMITS.work} modes visited`)
+        for (const m of reach) if (set.has(m)) relevant.add(m)
+      }
+    }
+    const key = `${[...new Set(groups.map(idOf))].sort((a, b) => a - b).join(',')}|${[...relevant].sort().join(',')}`
+    const known = memo.get(key)
+    if (known) return known
+    let best: { cost: number; alt?: string } = { cost: Infinity }
+    for (const alt of groups[0]) {
+      const added = newModes(set, alt).length
+      if (added >= best.cost) continue
+      const cost = added + remaining(extend(set, alt), depth + 1).cost
+      if (cost < best.cost) best = { cost, alt }
+    }
+    memo.set(key, best)
+    return best
+  }
+  let set = start
+  for (let step = remaining(set, 0); step.alt !== undefined; step = remaining(set, 0)) set = extend(set, step.alt)
+  return set
 }
 
-/** Dependencies before dependents; requested order otherwise. */
+/** Dependencies before dependents; requested order otherwise. No recursion: chains may be long. */
 function order(requested: string[], set: Set<string>, graph: ModeGraph): string[] {
   const result: string[] = []
   const state = new Map<string, 'visiting' | 'done'>()
-  const path: string[] = []
-  const visit = (mode: string): void => {
-    const s = state.get(mode)
-    if (s === 'done') return
-    if (s === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(mode)), mode]
-      throw new ConlinkError(`dependency cycle between modes: ${cycle.join(' -> ')}`, {
-        place: { file: graph.get(mode)?.depsFile },
-        hint: 'remove one of these dependencies',
-      })
-    }
-    state.set(mode, 'visiting')
-    path.push(mode)
+  const depsIn = (mode: string): string[] => {
     const deps = depsOf(graph, mode)
-    for (const req of deps.requires) for (const m of req) if (set.has(m)) visit(m)
-    for (const m of deps.after) if (set.has(m)) visit(m)
-    path.pop()
-    state.set(mode, 'done')
-    result.push(mode)
+    return [...deps.requires.flat(), ...deps.after].filter((m) => set.has(m))
+  }
+  const visit = (root: string): void => {
+    if (state.get(root) === 'done') return
+    const path: { mode: string; next: string[] }[] = []
+    const enter = (mode: string) => {
+      state.set(mode, 'visiting')
+      path.push({ mode, next: depsIn(mode).reverse() })
+    }
+    enter(root)
+    while (path.length) {
+      const top = path[path.length - 1]
+      const dep = top.next.pop()
+      if (dep === undefined) {
+        path.pop()
+        state.set(top.mode, 'done')
+        result.push(top.mode)
+        continue
+      }
+      const s = state.get(dep)
+      if (s === 'done') continue
+      if (s === 'visiting') {
+        const modes = path.map((p) => p.mode)
+        const cycle = [...modes.slice(modes.indexOf(dep)), dep]
+        const shown = cycle.length <= 12 ? cycle.join(' -> ') : `${cycle.slice(0, 10).join(' -> ')} -> ... -> ${cycle.slice(-2).join(' -> ')} (${cycle.length - 1} modes)`
+        throw new ConlinkError(`dependency cycle between modes: ${shown}`, {
+          place: { file: graph.get(dep)?.depsFile },
+          hint: 'remove one of these dependencies',
+        })
+      }
+      enter(dep)
+    }
   }
   for (const m of requested) visit(m)
   for (const m of [...set].sort()) visit(m)

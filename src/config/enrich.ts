@@ -11,6 +11,7 @@ import type { MergedConfig, Sourced } from './merge.js'
 import { originOfKey, setOwn } from './merge.js'
 import { TUNNEL_PORTS } from './types.js'
 import { FORWARD } from './validate.js'
+import { checkOuterNames } from './replica.js'
 
 /** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
 export const VETH_OFFLOAD = '--offload tx off'
@@ -183,6 +184,7 @@ export function enrich(merged: MergedConfig, opts: EnrichOptions): { config: Net
   const bridges = resolveBridges(collectBridges(merged, links, tunnels, opts.defaultBridgeMode), opts, warnings, errors)
   checkForwards(links, merged.links, bridges, errors)
   checkTunnelNames(tunnels, errors)
+  errors.push(...checkOuterNames(links))
   const config: NetworkConfig = { bridges, tunnels, services: {}, containers: {} }
   for (const l of links) ownerOf(config, l).links.push(l)
   for (const c of commands) ownerOf(config, c).commands.push(c)

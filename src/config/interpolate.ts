@@ -1,9 +1,10 @@
 // Compose-style environment interpolation on every string value:
 // $VAR ${VAR} ${VAR:-default} ${VAR-default} ${VAR:+alt} ${VAR+alt}
 // ${VAR:?message} ${VAR?message} and $$ for a literal $.
-import { ConlinkError } from '../errors.js'
+import { ConlinkError, quote } from '../errors.js'
 import type { Origin } from './types.js'
 import { isMap } from './load.js'
+import { TaggedValue } from './shape.js'
 import type { MergedConfig, Sourced } from './merge.js'
 import { SECTIONS, setOwn } from './merge.js'
 
@@ -15,6 +16,8 @@ export interface InterpolationResult {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/
+/** `${A:-${B:-...}}` nested deeper than this is an error (no unbounded recursion). */
+export const MAX_NESTING = 32
 
 /** Interpolate one string; `where` names the file and path for warnings and errors. */
 export function interpolateString(s: string, env: Env, where: Origin, out: InterpolationResult): string {
@@ -31,8 +34,12 @@ export function interpolateString(s: string, env: Env, where: Origin, out: Inter
       i += 2
     } else if (s[i + 1] === '{') {
       const end = closingBrace(s, i + 2)
+      if (end === TOO_DEEP) {
+        out.errors.push(new ConlinkError(`\`\${\` nested more than ${MAX_NESTING} deep in ${quote(s)}`, { place: where, hint: 'nest fewer defaults' }))
+        return s
+      }
       if (end < 0) {
-        out.errors.push(new ConlinkError(`unclosed \`\${\` in "${s}"`, { place: where, hint: 'write `$$` for a literal `$`' }))
+        out.errors.push(new ConlinkError(`unclosed \`\${\` in ${quote(s)}`, { place: where, hint: 'write `$$` for a literal `$`' }))
         return s
       }
       result += expandBraced(s.slice(i + 2, end), env, where, out)
@@ -51,11 +58,14 @@ export function interpolateString(s: string, env: Env, where: Origin, out: Inter
   return result
 }
 
+const TOO_DEEP = -2
+
+/** Index of the `}` closing a `${` (-1: none; TOO_DEEP: nested past MAX_NESTING). */
 function closingBrace(s: string, from: number): number {
   let depth = 1
   for (let i = from; i < s.length; i++) {
     if (s[i] === '$' && s[i + 1] === '{') {
-      depth++
+      if (++depth > MAX_NESTING) return TOO_DEEP
       i++
     } else if (s[i] === '}' && --depth === 0) return i
   }
@@ -102,6 +112,7 @@ function expandBraced(body: string, env: Env, where: Origin, out: InterpolationR
 /** Interpolate every string inside a value (lists and maps walked; keys left as they are). */
 export function interpolateValue(value: unknown, env: Env, where: Origin, out: InterpolationResult): unknown {
   if (typeof value === 'string') return interpolateString(value, env, where, out)
+  if (value instanceof TaggedValue) return value // a `!reset` marker, dropped when links merge
   if (Array.isArray(value)) return value.map((v, i) => interpolateValue(v, env, { ...where, path: `${where.path}[${i}]` }, out))
   if (isMap(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateValue(v, env, { ...where, path: `${where.path}.${k}` }, out)]))

@@ -5,6 +5,7 @@
 import type { Origin } from './types.js'
 import type { ConfigPiece } from './load.js'
 import { isMap } from './load.js'
+import { TaggedValue, isReset } from './shape.js'
 
 export const SECTIONS = ['links', 'bridges', 'tunnels', 'commands'] as const
 export type Section = (typeof SECTIONS)[number]
@@ -49,8 +50,16 @@ export function deepMerge(a: unknown, b: unknown): unknown {
 export function mergePieces(pieces: readonly ConfigPiece[]): MergedConfig {
   const merged: MergedConfig = { links: [], bridges: [], tunnels: [], commands: [], other: {} }
   for (const { file, prefix, doc } of pieces) {
-    for (const [key, value] of Object.entries(doc)) {
+    for (const [key, tagged] of Object.entries(doc)) {
       const section = SECTIONS.find((s) => s === key)
+      // Compose's `!reset` drops what earlier files said at this place; `!override` replaces it
+      const tag = tagged instanceof TaggedValue ? tagged.tag : undefined
+      const value = tag === undefined ? tagged : (tagged as TaggedValue).value
+      if (tag !== undefined) {
+        if (section) merged[section] = merged[section].filter((item) => !item.origin.path.startsWith(`${prefix}${key}[`))
+        else delete merged.other[key]
+        if (tag === '!reset') continue
+      }
       if (section && Array.isArray(value)) {
         value.forEach((item, i) => merged[section].push({ value: item, origin: { file, path: `${prefix}${key}[${i}]` } }))
       } else if (section && (value === null || value === undefined)) {
@@ -106,6 +115,15 @@ export function mergeByIdentity(
       continue
     }
     combineInto(prev, item, listKeys)
+  }
+  // `key: !reset` in a later definition removes the key
+  for (const item of out) {
+    if (!isMap(item.value)) continue
+    for (const [k, v] of Object.entries(item.value)) {
+      if (!isReset(v)) continue
+      delete item.value[k]
+      if (item.keyOrigins) delete item.keyOrigins[k]
+    }
   }
   return out
 }

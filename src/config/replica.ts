@@ -36,17 +36,62 @@ export function stableMac(seed: string): string {
 /**
  * The outer interface name of a link for one container: explicit `outer-dev`
  * wins; service link `<service>_<index>-<dev>`; container link
- * `<container>-<dev>`; longer than 15: `c<8 of container id>-<5 of dev>`;
- * dummy links have none.
+ * `<container>-<dev>`; longer than 15: `c<8 of container id>-<dev>` when dev
+ * has at most 5 characters, else `c<8 of container id>-<5 hex of a hash of
+ * dev>` (a cut dev could repeat: `ethernet1`, `ethernet2`); dummy links have
+ * none. checkOuterNames reports at config time what could still collide.
  */
 export function outerDevName(link: LinkSpec, container: ContainerInfo): string | undefined {
   if (link.type === 'dummy') return undefined
   if (link['outer-dev'] !== undefined) return link['outer-dev']
-  const owner = link.service !== undefined ? `${link.service}_${container.index}` : link.container ?? container.name.replace(/^\//, '')
-  const name = `${owner}-${link.dev}`
+  const name = plainOuterName(link, container.index, container.name)
   // only the id's hex digits: an engine id is never copied into a name unchecked
-  return name.length <= MAX_IFNAME ? name : `c${container.id.replace(/[^0-9a-fA-F]/g, '').slice(0, 8)}-${link.dev.slice(0, 5)}`
+  return name.length <= MAX_IFNAME ? name : `c${container.id.replace(/[^0-9a-fA-F]/g, '').slice(0, 8)}-${longNameTail(link.dev)}`
 }
+
+const plainOuterName = (link: LinkSpec, index: number, containerName = link.container ?? '') =>
+  `${link.service !== undefined ? `${link.service}_${index}` : link.container ?? containerName.replace(/^\//, '')}-${link.dev}`
+
+const longNameTail = (dev: string) => (dev.length <= 5 ? dev : createHash('sha256').update(dev).digest('hex').slice(0, 5))
+
+const describeLink = (l: LinkSpec) => `${l.origin.file ? `${l.origin.file}: ` : ''}${l.origin.path}`
+
+/**
+ * Outer names of veth links live side by side in the network container:
+ * report, naming both links, the collisions the config makes unavoidable
+ * (the same fixed name twice, a container link named like a replica of a
+ * service link, two devs of one owner whose long-name forms agree).
+ */
+export function checkOuterNames(links: readonly LinkSpec[]): ConlinkError[] {
+  const veths = links.filter((l) => l.type === 'veth')
+  const errors: ConlinkError[] = []
+  const clash = (a: LinkSpec, b: LinkSpec, name: string, why: string) =>
+    errors.push(new ConlinkError(`outer interface name ${name} of this link ${why} ${describeLink(a)}`, { place: b.origin, hint: 'set a different `outer-dev` on one of them, or rename a dev' }))
+  const fixed = new Map<string, LinkSpec>()
+  for (const l of veths) {
+    const name = l['outer-dev'] ?? (l.service === undefined ? plainOuterName(l, 1) : undefined)
+    if (name === undefined || name.length > MAX_IFNAME) continue
+    const first = fixed.get(name)
+    if (first) clash(first, l, name, 'is also the name of')
+    else fixed.set(name, l)
+  }
+  const tails = new Map<string, LinkSpec>()
+  for (const l of veths) {
+    if (l['outer-dev'] !== undefined) continue
+    if (l.service !== undefined) {
+      const replica = new RegExp(`^${escapeRegExp(l.service)}_[1-9][0-9]*-${escapeRegExp(l.dev)}$`)
+      for (const [name, other] of fixed) if (replica.test(name)) clash(other, l, name, 'for one of its replicas is the name of')
+    }
+    if (l.service === undefined && plainOuterName(l, 1).length <= MAX_IFNAME) continue
+    const key = `${l.service ?? ''}/${l.container ?? ''}/${longNameTail(l.dev)}`
+    const first = tails.get(key)
+    if (first && first.dev !== l.dev) clash(first, l, `c<id>-${longNameTail(l.dev)} (when too long)`, 'is also the name of')
+    else tails.set(key, l)
+  }
+  return errors
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Replica offset: replica index - 1 for service links, 0 for container links. */
 export function replicaOffset(link: LinkSpec, container: ContainerInfo): number {
@@ -61,6 +106,12 @@ export function macSeed(link: LinkSpec, container: ContainerInfo): string {
 /** One link of one container, with replica offsets, generated MAC and outer name applied. */
 export function instantiateLink(link: LinkSpec, container: ContainerInfo): LinkInstance {
   const n = replicaOffset(link, container)
+  if (n > 0 && link.type === 'veth' && link['outer-dev'] !== undefined) {
+    throw new ConlinkError(`outer-dev ${link['outer-dev']} is a fixed name, but service ${link.service} has a replica ${container.index}: replicas cannot share it`, {
+      place: link.origin,
+      hint: 'remove outer-dev from this service link (names are generated per replica) or do not scale the service',
+    })
+  }
   const noMac = link.type === 'ipvlan' || link.type === 'ipvtap'
   return {
     link,

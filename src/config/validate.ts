@@ -4,7 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats'
 import schema from '../../schema/conlink.schema.json' with { type: 'json' }
-import { ConlinkError } from '../errors.js'
+import { ConlinkError, quote } from '../errors.js'
 import type { Origin } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
 import { SECTIONS, originOfKey, originOfListItem, setOwn } from './merge.js'
@@ -99,7 +99,7 @@ export function validateMerged(merged: MergedConfig): ConlinkError[] {
   coerceNumbers(merged.links)
   coerceNumbers(merged.tunnels)
   const validate = schemaValidator()
-  if (validate(mergedDocument(merged))) return []
+  if (validate(mergedDocument(merged))) return checkArgWords(merged)
   const raw = validate.errors ?? []
   const badType = new Set(raw.filter((e) => /^\/links\/\d+\/type$/.test(e.instancePath)).map((e) => e.instancePath.replace(/\/type$/, '')))
   const seen = new Set<string>()
@@ -113,6 +113,34 @@ export function validateMerged(merged: MergedConfig): ConlinkError[] {
     if (!seen.has(key)) {
       seen.add(key)
       out.push(err)
+    }
+  }
+  return out
+}
+
+/** Most words one `route` or `netem` value may have: `ip -batch` and `tc -batch` take at most 100 per line. */
+export const MAX_ARG_WORDS = 64
+/** Words that make ip and tc print their help (they match abbreviations of `help`) and stop a batch. */
+const HELP_WORD = /^h(e(lp?)?)?$/
+
+/** `route` and `netem` words that would stop a whole batch halfway: refused here instead. */
+function checkArgWords(merged: MergedConfig): ConlinkError[] {
+  const out: ConlinkError[] = []
+  for (const section of ['links', 'tunnels'] as const) {
+    for (const item of merged[section]) {
+      const value = item.value as Record<string, unknown>
+      for (const key of ['route', 'netem']) {
+        const list = typeof value[key] === 'string' ? [value[key]] : Array.isArray(value[key]) ? (value[key] as unknown[]) : []
+        list.forEach((entry, i) => {
+          if (typeof entry !== 'string') return
+          const origin = originOfKey(item, key)
+          const place = { file: origin.file, path: Array.isArray(value[key]) ? `${origin.path}[${i}]` : origin.path }
+          const words = entry.trim().split(/\s+/)
+          const help = words.find((w) => HELP_WORD.test(w))
+          if (help) out.push(new ConlinkError(`${show(entry)}: the word \`${help}\` makes ${key === 'route' ? 'ip' : 'tc'} print its help instead`, { place, hint: 'remove it' }))
+          else if (words.length > MAX_ARG_WORDS) out.push(new ConlinkError(`${show(entry)} has ${words.length} words, more than the ${MAX_ARG_WORDS} allowed`, { place, hint: `split it into several ${key} entries` }))
+        })
+      }
     }
   }
   return out
@@ -138,9 +166,7 @@ function suffix(parts: string[]): string {
   return parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')
 }
 
-function show(v: unknown): string {
-  return JSON.stringify(v)
-}
+const show = quote
 
 function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>
@@ -149,7 +175,7 @@ function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
   const at = (extra?: string) => ({ place: placeOf(e.instancePath, merged, extra) })
   switch (e.keyword) {
     case 'additionalProperties': {
-      const key = String(p.additionalProperty)
+      const key = String(p.additionalProperty).slice(0, 200)
       const allowed = Object.keys((parent.properties ?? {}) as object).join(', ')
       const what = e.instancePath === '' ? 'unknown top-level key' : 'unknown property'
       return new ConlinkError(`${what} \`${key}\``, { ...at(key), hint: `allowed: ${allowed}` })

@@ -76,17 +76,25 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   log.info('Stopped')
 }
 
-/** Service links apply to our own compose project unless --compose-project says otherwise. */
-async function matchScope(engines: EngineClient[], composeProject?: string): Promise<MatchScope> {
-  if (composeProject) return { project: composeProject }
+/**
+ * Service links apply to our own compose project unless --compose-project
+ * says otherwise; a network container outside any project (`conlink up
+ * --network-file` on a host) matches service links in every project, as
+ * upstream does. Logged at start-up either way.
+ */
+export async function matchScope(engines: Pick<EngineClient, 'ownContainer'>[], composeProject?: string): Promise<MatchScope> {
+  if (composeProject) {
+    log.info(`Service links match containers of compose project ${composeProject} (--compose-project)`)
+    return { project: composeProject }
+  }
   for (const client of engines) {
     const own = await client.ownContainer()
     if (own?.project) {
-      log.info(`Network container ${own.name} in compose project ${own.project}`)
+      log.info(`Network container ${own.name} in compose project ${own.project}: service links match containers of that project`)
       return { project: own.project, workingDir: own.workingDir }
     }
   }
-  log.detail('No compose project found for the network container: service links match any project')
+  log.info('The network container is not in a compose project: service links match containers of ANY compose project (use --compose-project NAME to limit them to one)')
   return {}
 }
 

@@ -60,7 +60,7 @@ export function addrOf(cidr: string): string {
  * so config values always reach the program as data.
  */
 export function batchSafe(op: Op): boolean {
-  return op.args.every((w) => w.length > 0 && !/[\s"'#\\]/.test(w))
+  return op.args.every((w) => w.length > 0 && !/[\s"'#\\\0]/.test(w))
 }
 
 /** The full argv of an op run on its own (no batch). */

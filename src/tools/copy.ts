@@ -1,99 +1,179 @@
 // copy: overlay one directory tree onto another, optionally replacing
-// `{{NAME}}` tokens with environment variables (-T).
-import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, unlink, writeFile, chmod } from 'node:fs/promises'
-import { join } from 'node:path'
+// `{{NAME}}` tokens with environment variables (-T), or rendering files with
+// handlebars (--handlebars). Never writes outside DST: a link in DST is
+// replaced, never followed; links in SRC are copied as links.
+import { createReadStream, createWriteStream, type Stats } from 'node:fs'
+import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, stat, symlink, unlink, writeFile } from 'node:fs/promises'
+import { join, sep } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { Transform } from 'node:stream'
 import Handlebars from 'handlebars'
 import { ToolError, execCommand, runTool, splitCommand, usageError } from './common.js'
 
-export const COPY_USAGE = 'copy [-T|--template] [--strict] SRC_DIR DST_DIR [-- COMMAND ARGS...]'
+export const COPY_USAGE = 'copy [-T|--template] [--strict] [--handlebars] SRC_DIR DST_DIR [-- COMMAND ARGS...]'
 
 export interface CopyOptions {
   /** Replace `{{NAME}}` tokens in text files. */
   template?: boolean
+  /** Render text files with handlebars (environment as context, strict). */
+  handlebars?: boolean
   /** With template: an unset variable is an error. */
   strict?: boolean
   env?: NodeJS.ProcessEnv
+  /** Where skipped entries are reported (default: stderr). */
+  warn?: (message: string) => void
 }
 
-const TOKEN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g
-const BINARY_PROBE = 8192
+/** Exactly `{{NAME}}`: no spaces, no other syntax. */
+const TOKEN = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g
+/** The longest `{{NAME` kept back at a chunk end waiting for its `}}`. */
+const MAX_PENDING_TOKEN = 64 * 1024
+/** Handlebars templates are read whole: keep that bounded. */
+const MAX_HANDLEBARS_FILE = 64 * 1024 * 1024
 
-/** NUL in the first 8 KiB, or not valid UTF-8. */
+/** A file holding a NUL byte anywhere is binary (copied unchanged), as in copy.sh. */
 export function isBinary(buf: Buffer): boolean {
-  if (buf.subarray(0, BINARY_PROBE).includes(0)) return true
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(buf)
-    return false
-  } catch {
-    return true
-  }
+  return buf.includes(0)
 }
 
-// A private handlebars without its built-in helpers, so `{{log}}` or `{{if}}`
-// are variable names like any other.
-const handlebars = Handlebars.create()
-for (const name of Object.keys(handlebars.helpers)) {
-  if (name !== 'helperMissing' && name !== 'blockHelperMissing') handlebars.unregisterHelper(name)
-}
+const envValue = (env: NodeJS.ProcessEnv, name: string): string | undefined => (Object.hasOwn(env, name) ? env[name] : undefined)
 
 /**
- * Render `{{NAME}}` tokens with handlebars (no HTML escaping). Names are found
- * first so that unset ones can map to their own literal token and stay as
- * they were (or, with strict, fail naming the file and variable).
+ * Replace each `{{NAME}}` whose variable is set (an own property of env);
+ * everything else stays byte for byte. Works on bytes (latin1 maps each byte
+ * to one char), so invalid UTF-8 survives unchanged.
  */
-export function renderTemplate(text: string, env: NodeJS.ProcessEnv, file: string, strict = false): string {
-  const context: Record<string, string> = {}
-  for (const [, name] of text.matchAll(TOKEN)) {
-    const value = env[name]
-    if (value !== undefined) context[name] = value
-    else if (strict) throw new ToolError(`${file}: variable ${name} is not set`, 1)
-    else context[name] = `{{${name}}}`
+export function renderTemplate(text: string | Buffer, env: NodeJS.ProcessEnv, file: string, strict = false): Buffer {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text
+  const parts: Buffer[] = []
+  let last = 0
+  const latin = bytes.toString('latin1')
+  for (const m of latin.matchAll(TOKEN)) {
+    const value = envValue(env, m[1])
+    if (value === undefined) {
+      if (strict) throw new ToolError(`${file}: variable ${m[1]} is not set`, 1)
+      continue
+    }
+    parts.push(bytes.subarray(last, m.index), Buffer.from(value))
+    last = m.index! + m[0].length
   }
+  parts.push(bytes.subarray(last))
+  return Buffer.concat(parts)
+}
+
+/** Stream version of renderTemplate: holds back a possible token split across chunks. */
+function templateStream(env: NodeJS.ProcessEnv, file: string, strict: boolean): Transform {
+  let pending: Buffer = Buffer.alloc(0)
+  const split = (buf: Buffer): [Buffer, Buffer] => {
+    const open = buf.lastIndexOf('{{')
+    if (open < 0) return buf[buf.length - 1] === 0x7b ? [buf.subarray(0, -1), buf.subarray(-1)] : [buf, Buffer.alloc(0)]
+    const tail = buf.subarray(open).toString('latin1')
+    if (tail.length > MAX_PENDING_TOKEN || !/^\{\{[A-Za-z0-9_]*\}?$/.test(tail)) return [buf, Buffer.alloc(0)]
+    return [buf.subarray(0, open), buf.subarray(open)]
+  }
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        const [ready, rest] = split(Buffer.concat([pending, chunk]))
+        pending = rest
+        done(null, renderTemplate(ready, env, file, strict))
+      } catch (err) {
+        done(err as Error)
+      }
+    },
+    flush(done) {
+      try {
+        done(null, renderTemplate(pending, env, file, strict))
+      } catch (err) {
+        done(err as Error)
+      }
+    },
+  })
+}
+
+/** Render a whole file with handlebars: environment as context, unknown names are errors. */
+export function renderHandlebars(text: string, env: NodeJS.ProcessEnv, file: string): string {
+  // handlebars itself refuses prototype properties (`{{constructor}}` is unknown)
+  const context = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined))
   try {
-    return handlebars.compile(text, { noEscape: true, strict: false })(context)
+    return Handlebars.create().compile(text, { noEscape: true, strict: true })(context)
   } catch (err) {
     throw new ToolError(`${file}: bad template: ${(err as Error).message.split('\n')[0]}`, 1)
   }
 }
 
-async function exists(path: string) {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  )
+async function lstatOrNull(path: string): Promise<Stats | null> {
+  return lstat(path).catch(() => null)
 }
 
-async function copyFile(src: string, dst: string, opts: CopyOptions): Promise<void> {
-  const info = await stat(src)
-  let data = await readFile(src)
-  if (opts.template && !isBinary(data)) {
-    data = Buffer.from(renderTemplate(data.toString('utf8'), opts.env ?? process.env, src, opts.strict))
-  }
-  // A new file is owned by the current user; overwriting would keep the old owner.
-  if (await exists(dst)) await unlink(dst)
-  await writeFile(dst, data)
-  await chmod(dst, (info.mode & 0o7777) | 0o200)
+async function hasNul(file: string): Promise<boolean> {
+  for await (const chunk of createReadStream(file)) if ((chunk as Buffer).includes(0)) return true
+  return false
 }
 
-/** Overlay SRC onto DST recursively; returns the number of files copied. */
-export async function copyTree(src: string, dst: string, opts: CopyOptions = {}): Promise<number> {
-  let count = 0
-  for (const entry of await readdir(src, { withFileTypes: true })) {
-    const from = join(src, entry.name)
-    const to = join(dst, entry.name)
-    if (entry.isDirectory()) {
-      if (!(await exists(to))) {
-        await mkdir(to)
-        await chmod(to, ((await stat(from)).mode & 0o7777) | 0o700)
-      }
-      count += await copyTree(from, to, opts)
-    } else if (entry.isSymbolicLink()) {
-      if (await exists(to)) await unlink(to)
-      await symlink(await readlink(from), to)
-      count++
+/** Mode bits kept on copies: permissions only (no setuid, setgid, sticky), as `cp` without `-p`. */
+const PERMISSIONS = 0o777
+
+async function copyFile(src: string, dst: string, info: Stats, opts: CopyOptions): Promise<void> {
+  // A new file, never through a link or into an old file (its owner would stay).
+  const old = await lstatOrNull(dst)
+  if (old?.isDirectory()) throw new ToolError(`cannot replace directory ${dst} with a file`, 1)
+  if (old) await unlink(dst)
+  const env = opts.env ?? process.env
+  const text = (opts.template || opts.handlebars) && !(await hasNul(src))
+  try {
+    if (text && opts.handlebars) {
+      if (info.size > MAX_HANDLEBARS_FILE) throw new ToolError(`${src}: too large for --handlebars (over 64 MiB)`, 1)
+      await writeFile(dst, renderHandlebars(await readFile(src, 'utf8'), env, src), { flag: 'wx', mode: 0o600 })
     } else {
-      await copyFile(from, to, opts)
-      count++
+      const out = createWriteStream(dst, { flags: 'wx', mode: 0o600 })
+      if (text) await pipeline(createReadStream(src), templateStream(env, src, !!opts.strict), out)
+      else await pipeline(createReadStream(src), out)
+    }
+  } catch (err) {
+    await unlink(dst).catch(() => undefined)
+    throw err
+  }
+  await chmod(dst, (info.mode & PERMISSIONS) | 0o200)
+}
+
+/** Make DST/x a real directory: a link or file there is replaced, never followed. */
+async function ensureDir(to: string, mode: number): Promise<void> {
+  const old = await lstatOrNull(to)
+  if (old?.isDirectory()) return
+  if (old) await unlink(to)
+  await mkdir(to)
+  await chmod(to, (mode & PERMISSIONS) | 0o700)
+}
+
+const warnStderr = (message: string) => process.stderr.write(`copy: warning: ${message}\n`)
+
+/** Overlay SRC onto DST recursively (no recursion on the call stack); returns the number of files copied. */
+export async function copyTree(src: string, dst: string, opts: CopyOptions = {}): Promise<number> {
+  const warn = opts.warn ?? warnStderr
+  let count = 0
+  const todo: [string, string][] = [[src, dst]]
+  while (todo.length) {
+    const [fromDir, toDir] = todo.pop()!
+    for (const entry of await readdir(fromDir)) {
+      const from = join(fromDir, entry)
+      const to = join(toDir, entry)
+      const info = await lstat(from)
+      if (info.isDirectory()) {
+        await ensureDir(to, info.mode)
+        todo.push([from, to])
+      } else if (info.isSymbolicLink()) {
+        const old = await lstatOrNull(to)
+        if (old?.isDirectory()) throw new ToolError(`cannot replace directory ${to} with a link`, 1)
+        if (old) await unlink(to)
+        await symlink(await readlink(from), to)
+        count++
+      } else if (info.isFile()) {
+        await copyFile(from, to, info, opts)
+        count++
+      } else {
+        warn(`skipping ${from}: not a regular file, directory or link`)
+      }
     }
   }
   return count
@@ -106,6 +186,12 @@ async function isDir(path: string) {
   )
 }
 
+/** DST inside SRC (or the same directory) would copy the copy: refuse. */
+export async function checkNotInside(src: string, dst: string): Promise<void> {
+  const [s, d] = await Promise.all([realpath(src), realpath(dst)])
+  if (d === s || d.startsWith(s.endsWith(sep) ? s : s + sep)) throw new ToolError(`destination ${dst} is inside source ${src}`, 2)
+}
+
 function parseCopyArgs(argv: readonly string[]) {
   const { args, command } = splitCommand(argv)
   const opts: CopyOptions = {}
@@ -113,10 +199,12 @@ function parseCopyArgs(argv: readonly string[]) {
   for (const arg of args) {
     if (arg === '-T' || arg === '--template') opts.template = true
     else if (arg === '--strict') opts.strict = true
+    else if (arg === '--handlebars') opts.handlebars = true
     else if (arg.startsWith('-') && arg !== '-') throw usageError(`unknown option: ${arg}`, COPY_USAGE)
     else dirs.push(arg)
   }
   if (dirs.length !== 2) throw usageError('need SRC_DIR and DST_DIR', COPY_USAGE)
+  if (opts.handlebars && opts.template) throw usageError('-T and --handlebars exclude each other', COPY_USAGE)
   return { opts, src: dirs[0], dst: dirs[1], command }
 }
 
@@ -126,6 +214,7 @@ export function copyMain(argv: readonly string[]): Promise<number> {
     const { opts, src, dst, command } = parseCopyArgs(argv)
     if (!(await isDir(src))) throw new ToolError(`source directory not found: ${src}`, 2)
     if (!(await isDir(dst))) throw new ToolError(`destination directory not found: ${dst}`, 2)
+    await checkNotInside(src, dst)
     const n = await copyTree(src, dst, opts)
     process.stdout.write(`copy: ${src} -> ${dst} (${n} files)\n`)
     return command.length ? execCommand('copy', command) : 0

@@ -37,8 +37,13 @@ const OPTIONS: Record<string, 'file' | 'intf' | 'ip' | 'tcp' | 'cmd' | 'umask' |
   '--timeout': 'timeout',
 }
 
+/** The longest -s/--timeout: Node timers overflow past 2^31 ms (they would fire every millisecond). */
+export const MAX_SECS = 2_000_000
+
+const isSecs = (value: string) => /^\d+(\.\d+)?$/.test(value) && Number(value) <= MAX_SECS
+
 function number(opt: string, value: string): number {
-  if (!/^\d+(\.\d+)?$/.test(value)) throw usageError(`bad number for ${opt}: ${value}`, WAIT_USAGE)
+  if (!isSecs(value)) throw usageError(`bad number for ${opt}: ${value.slice(0, 200)} (seconds, at most ${MAX_SECS})`, WAIT_USAGE)
   return Number(value)
 }
 
@@ -103,12 +108,35 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
   })
 }
 
-function commandSucceeds(cmd: string): Promise<boolean> {
+/** Children still running (a -c command), killed when wait stops. */
+const running = new Set<ReturnType<typeof spawn>>()
+
+/** Even past the deadline (`--timeout 0`), a command gets this long to succeed once. */
+const MIN_CHECK_MS = 1000
+
+/** `sh -c CMD` exits 0; killed (and false) when the deadline passes first. */
+function commandSucceeds(cmd: string, deadline = Infinity): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', cmd], { stdio: 'ignore' })
-    child.on('error', () => resolve(false))
-    child.on('exit', (code) => resolve(code === 0))
+    const child = spawn('sh', ['-c', cmd], { stdio: 'ignore', detached: true })
+    running.add(child)
+    const timer = deadline === Infinity ? undefined : setTimeout(() => killGroup(child), Math.max(MIN_CHECK_MS, deadline - Date.now()))
+    const done = (ok: boolean) => {
+      clearTimeout(timer)
+      running.delete(child)
+      resolve(ok)
+    }
+    child.on('error', () => done(false))
+    child.on('exit', (code) => done(code === 0))
   })
+}
+
+/** The command and whatever it started (it runs in its own process group). */
+function killGroup(child: ReturnType<typeof spawn>): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    child.kill('SIGKILL')
+  }
 }
 
 function hasRoute(intf: string): boolean {
@@ -121,29 +149,27 @@ function hasRoute(intf: string): boolean {
   }
 }
 
-export async function check(c: Condition): Promise<boolean> {
+export async function check(c: Condition, deadline = Infinity): Promise<boolean> {
   switch (c.kind) {
     case 'file': return existsSync(c.file)
     case 'intf': return existsSync(`/sys/class/net/${c.intf}`)
     case 'ip': return hasRoute(c.intf)
     case 'tcp': return tcpOpen(c.host, c.port)
-    case 'cmd': return commandSucceeds(c.cmd)
+    case 'cmd': return commandSucceeds(c.cmd, deadline)
   }
 }
 
 /** Run the steps in order; throws a ToolError (exit 1) naming the condition on timeout. */
 export async function waitFor(args: WaitArgs, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let interval = env.WAIT_SLEEP && /^\d+(\.\d+)?$/.test(env.WAIT_SLEEP) ? Number(env.WAIT_SLEEP) : 1
-  const start = Date.now()
+  let interval = env.WAIT_SLEEP && isSecs(env.WAIT_SLEEP) ? Number(env.WAIT_SLEEP) : 1
+  const deadline = args.timeout === undefined ? Infinity : Date.now() + Number(args.timeout) * 1000
   for (const step of args.steps) {
     if (step.kind === 'sleep') interval = step.secs
     else if (step.kind === 'umask') process.umask(step.mask)
     else {
-      while (!(await check(step))) {
-        if (args.timeout !== undefined && Date.now() - start >= Number(args.timeout) * 1000) {
-          throw new ToolError(`timeout after ${args.timeout}s: ${describe(step)} not ready`, 1)
-        }
-        await sleep(interval * 1000)
+      while (!(await check(step, deadline))) {
+        if (Date.now() >= deadline) throw new ToolError(`timeout after ${args.timeout}s: ${describe(step)} not ready`, 1)
+        await sleep(Math.min(interval * 1000, deadline - Date.now()))
       }
       process.stdout.write(`wait: ${describe(step)}: ready\n`)
     }
@@ -154,7 +180,18 @@ export async function waitFor(args: WaitArgs, env: NodeJS.ProcessEnv = process.e
 export function waitMain(argv: readonly string[]): Promise<number> {
   return runTool('wait', async () => {
     const args = parseWaitArgs(argv)
-    await waitFor(args)
+    // As PID 1 a signal without a handler is ignored: end at once, with the command being waited on.
+    const stop = (sig: NodeJS.Signals) => {
+      for (const child of running) killGroup(child)
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15))
+    }
+    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
+    for (const sig of signals) process.on(sig, stop)
+    try {
+      await waitFor(args)
+    } finally {
+      for (const sig of signals) process.off(sig, stop)
+    }
     return args.command.length ? execCommand('wait', args.command) : 0
   })
 }

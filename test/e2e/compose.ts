@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseDocument, type Document } from 'yaml'
+import jsYaml from 'js-yaml'
 import { it } from 'node:test'
 import { execa } from 'execa'
 import { run, type RunResult } from '../../src/exec.js'
@@ -209,11 +209,11 @@ export class ComposeProject {
  * (under the same name, since the network service mounts its own directory).
  * Returns the copy's path; the caller removes its directory.
  */
-export function editedExample(file: string, edit: (doc: Document) => void): string {
-  const doc = parseDocument(readFileSync(EXAMPLES + file, 'utf8'), { merge: true })
+export function editedExample(file: string, edit: (doc: any) => void): string {
+  const doc = jsYaml.load(readFileSync(EXAMPLES + file, 'utf8'))
   edit(doc)
   const path = join(mkdtempSync(join(tmpdir(), 'h6-example-')), basename(file))
-  writeFileSync(path, doc.toString())
+  writeFileSync(path, jsYaml.dump(doc, { noRefs: true }))
   return path
 }
 

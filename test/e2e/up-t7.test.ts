@@ -16,8 +16,8 @@ describe('conlink up: T7 link properties', { skip }, () => {
   const file = netem
     ? 'test7-compose.yaml'
     : editedExample('test7-compose.yaml', (doc) => {
-        doc.deleteIn(['x-network', 'links', 0, 'netem'])
-        doc.deleteIn(['services', 'node', 'x-network', 'links', 0, 'netem'])
+        delete doc['x-network'].links[0].netem
+        delete doc.services.node['x-network'].links[0].netem
       })
   const p = new ComposeProject('h6t7', file)
   before(() => withLogs(() => p.logs(), () => p.up()))

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { offsetIp, offsetMac, stableMac, outerDevName, instantiateLink } from '../../src/config/replica.js'
+import { offsetIp, offsetMac, stableMac, outerDevName, instantiateLink, checkOuterNames } from '../../src/config/replica.js'
+import { loadNet, rejectsWith } from './config-helpers.js'
 import type { ContainerInfo, LinkSpec } from '../../src/config/types.js'
 
 const link = (over: Partial<LinkSpec> = {}): LinkSpec => ({
@@ -39,7 +40,7 @@ test('outerDevName: service, container, explicit, >15 chars, dummy', () => {
   assert.equal(outerDevName(link({ service: undefined, container: 'box' }), container({ name: 'box' })), 'box-eth0')
   assert.equal(outerDevName(link({ 'outer-dev': 'custom0' }), container()), 'custom0')
   assert.equal(outerDevName(link({ service: 'averylongservice' }), container()), 'c01234567-eth0')
-  assert.equal(outerDevName(link({ service: 'averylongservice', dev: 'ext-intf' }), container()), 'c01234567-ext-i')
+  assert.match(outerDevName(link({ service: 'averylongservice', dev: 'ext-intf' }), container())!, /^c01234567-[0-9a-f]{5}$/)
   assert.equal(outerDevName(link({ type: 'dummy' }), container()), undefined)
 })
 
@@ -72,4 +73,25 @@ test('instantiateLink: container links get no offset; ipvlan gets no MAC; dummy 
   assert.equal(instantiateLink(link({ type: 'ipvlan', 'outer-dev': 'eth0' }), container()).mac, undefined)
   assert.equal(instantiateLink(link({ type: 'dummy' }), container()).outerDev, undefined)
   assert.throws(() => instantiateLink(link({ forward: [{ 'conlink-port': 65535, port: 80, proto: 'tcp' }] }), container({ index: 2 })), /beyond 65535/)
+})
+
+test('outer names (issue 12): long devs of one container stay distinct', () => {
+  const names = ['ethernet1', 'ethernet2', 'ethernet10', 'eth0'].map((dev) => outerDevName(link({ service: 'averylongservice', dev }), container()))
+  assert.equal(new Set(names).size, 4, names.join(' '))
+  for (const n of names) assert.ok(n!.length <= 15, n)
+})
+
+test('outer names: collisions the config makes unavoidable are reported at config time, naming both links', async () => {
+  const both = (text: string, ...more: (string | RegExp)[]) => rejectsWith(loadNet(text).result, ...more)
+  await both('links:\n  - {service: a, dev: b, bridge: s1}\n  - {container: a_1, dev: b, bridge: s1}\n', /links\[0\]: outer interface name a_1-b of this link for one of its replicas is the name of .*links\[1\]/)
+  await both('links:\n  - {container: x, bridge: s1, outer-dev: out0}\n  - {container: y, bridge: s1, outer-dev: out0}\n', /links\[1\]: outer interface name out0 of this link is also the name of .*links\[0\]/)
+  await both('links:\n  - {container: x, dev: y-z, bridge: s1}\n  - {container: x-y, dev: z, bridge: s1}\n', 'x-y-z', 'links[0]')
+  // macvlan-style links name their host parent: sharing one is fine
+  const ok = checkOuterNames([link({ type: 'macvlan', 'outer-dev': 'eth0', base: 'host' }), link({ type: 'macvlan', service: 'o', 'outer-dev': 'eth0', base: 'host' })])
+  assert.deepEqual(ok, [])
+})
+
+test('outer names: an explicit outer-dev on a scaled service is an error for replica 2, naming the link', () => {
+  assert.equal(instantiateLink(link({ 'outer-dev': 'fixed0' }), container()).outerDev, 'fixed0')
+  assert.throws(() => instantiateLink(link({ 'outer-dev': 'fixed0' }), container({ index: 2 })), (e: any) => /outer-dev fixed0 is a fixed name, but service node has a replica 2/.test(e.message) && e.place.path === 'links[0]')
 })

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { loadNetworkConfig } from '../../src/config/index.js'
 import { isCidr, isForward, isIfName, isMac, conlinkSchema } from '../../src/config/validate.js'
+import { batchSafe, type Op } from '../../src/net/ops.js'
 import { loadNet, rejectsWith, writeTemp } from './config-helpers.js'
 
 /** Each bad input: a network file body, the path the error must name, and text the message must contain. */
@@ -96,4 +97,19 @@ test('the shipped schema is the one the validator uses and is valid JSON', () =>
   const shipped = JSON.parse(readFileSync(new URL('../../schema/conlink.schema.json', import.meta.url), 'utf8'))
   assert.deepEqual(shipped, conlinkSchema)
   assert.deepEqual(Object.keys(shipped.properties), ['links', 'bridges', 'tunnels', 'commands'])
+})
+
+test('route and netem words that stop a batch are rejected at validation (issue 12)', async () => {
+  await rejectsWith(loadNet('links: [{container: a, bridge: s1, route: "default via 10.0.0.1 help"}]\n').result, 'links[0].route', 'the word `help` makes ip print its help')
+  await rejectsWith(loadNet('links: [{container: a, bridge: s1, route: ["10.1.0.0/16 via 10.0.0.1", "10.2.0.0/16 he"]}]\n').result, 'links[0].route[1]', 'the word `he`')
+  await rejectsWith(loadNet('links: [{container: a, bridge: s1, netem: "delay 10ms h"}]\n').result, 'links[0].netem', 'makes tc print its help')
+  const many = Array(80).fill('mtu 1400').join(' ')
+  await rejectsWith(loadNet(`links: [{container: a, bridge: s1, route: "${many}"}]\n`).result, 'links[0].route', 'has 160 words, more than the 64 allowed')
+  const { result } = loadNet('links: [{container: a, bridge: s1, route: "10.1.0.0/16 via 10.0.0.1 hoplimit 5"}]\n')
+  assert.equal((await result).config.containers.a.links[0].route.length, 1, 'hoplimit is not help')
+})
+
+test('the batch check rejects NUL', () => {
+  assert.equal(batchSafe({ kind: 'ip', args: ['link', 'set', 'x\0y'] } as Op), false)
+  assert.equal(batchSafe({ kind: 'ip', args: ['link', 'set', 'xy'] } as Op), true)
 })

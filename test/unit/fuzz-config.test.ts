@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { stringify } from 'yaml'
+import jsYaml from 'js-yaml'
 import jsYaml from 'js-yaml'
 import { allLinks, instantiateLink, loadNetworkConfig } from '../../src/config/index.js'
 import type { NetworkConfig } from '../../src/config/types.js'
@@ -140,7 +140,7 @@ function makeCase(ex: Example, r: Rng, n: number): { file: string; kind: Example
   const file = join(dir, `case-${n}.${json ? 'json' : 'yaml'}`)
   let text: string
   try {
-    text = json ? JSON.stringify(doc) ?? 'null' : stringify(doc)
+    text = json ? JSON.stringify(doc) ?? 'null' : jsYaml.dump(doc)
   } catch {
     text = JSON.stringify(doc) ?? 'null'
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseDeps, resolveModes, splitModes, type ModeGraph, type ModeInfo } from '../../src/compose/resolve.js'
+import { windowedAlternatives } from '../../bench/resolve.js'
+import { RESOLVE_LIMITS, parseDeps, resolveModes, splitModes, type ModeGraph, type ModeInfo } from '../../src/compose/resolve.js'
 
 /** A graph from `{mode: 'deps text'}`; every mode has a directory. */
 function graph(spec: Record<string, string>): ModeGraph {
@@ -135,4 +136,79 @@ test('fast: 15 alternatives of equal cost, each with its own dependencies', () =
   assert.ok(ms < 500, `took ${ms.toFixed(0)} ms`)
   assert.equal(result.length, 31)
   assert.ok(result.indexOf('u0') < result.indexOf('g0'))
+})
+
+test('bounded: 70 modes with 180 alternatives resolve in well under a second, minimal', () => {
+  // sizes found by the old exhaustive search (seconds each)
+  const minimal: Record<number, number> = { 1: 13, 2: 12, 3: 14, 4: 13 }
+  for (const [seed, size] of Object.entries(minimal)) {
+    const t0 = performance.now()
+    const result = resolveModes(['m0'], windowedAlternatives(Number(seed)))
+    const ms = performance.now() - t0
+    assert.ok(ms < 1000, `seed ${seed} took ${ms.toFixed(0)} ms`)
+    assert.equal(result.length, size, `seed ${seed}`)
+    assert.equal(result.at(-1), 'm0')
+  }
+})
+
+test('minimal: the same size as trying every subset, on small random graphs', () => {
+  let x = 7
+  const rnd = (n: number) => Math.floor(((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * n)
+  for (let trial = 0; trial < 150; trial++) {
+    const n = 4 + rnd(7)
+    const spec: Record<string, string> = {}
+    for (let i = 0; i < n; i++) {
+      const words: string[] = []
+      for (let k = rnd(3); k > 0; k--) {
+        const alts = [...new Set(Array.from({ length: 1 + rnd(3) }, () => `n${i + 1 + rnd(n - i)}`))].filter((m) => m !== `n${n}`)
+        if (alts.length) words.push(alts.join('|'))
+      }
+      spec[`n${i}`] = words.join(' ')
+    }
+    const g = graph(spec)
+    const names = Object.keys(spec)
+    let best = Infinity
+    for (let mask = 0; mask < 1 << names.length; mask++) {
+      const set = new Set(names.filter((_, i) => mask & (1 << i)))
+      if (!set.has('n0') || set.size >= best) continue
+      const ok = [...set].every((m) => g.get(m)!.deps.requires.every((req) => req.some((a) => set.has(a))))
+      if (ok) best = set.size
+    }
+    assert.equal(resolveModes(['n0'], g).length, best, JSON.stringify(spec))
+  }
+})
+
+test('no stack overflow: a chain of 20,000 modes resolves; a chain of 20,000 alternatives is a clear error', () => {
+  const chain: Record<string, string> = {}
+  for (let i = 0; i < 20_000; i++) chain[`c${i}`] = i < 19_999 ? `c${i + 1}` : ''
+  const result = resolveModes(['c0'], graph(chain))
+  assert.equal(result.length, 20_000)
+  assert.deepEqual([result[0], result.at(-1)], ['c19999', 'c0'])
+  const alts: Record<string, string> = { leaf: '' }
+  for (let i = 0; i < 20_000; i++) alts[`a${i}`] = i < 19_999 ? `a${i + 1}|x${i}` : ''
+  for (let i = 0; i < 20_000; i++) alts[`x${i}`] = `a${Math.min(i + 2, 19_999)}`
+  assert.throws(() => resolveModes(['a0'], graph(alts)), (e: Error) => {
+    assert.match(e.message, /mode dependencies too complex to resolve \(.*\); alternatives `a\|b` in the deps of: a0, a1, a2, /)
+    assert.doesNotMatch(e.message, /call stack/)
+    return true
+  })
+})
+
+test('a cycle of 5,000 modes: an error naming the cycle, shortened', () => {
+  const spec: Record<string, string> = {}
+  for (let i = 0; i < 5_000; i++) spec[`y${i}`] = `y${(i + 1) % 5_000}`
+  assert.throws(() => resolveModes(['y0'], graph(spec)), (e: Error) => {
+    assert.match(e.message, /^dependency cycle between modes: y0 -> y1 -> .* -> y9 -> \.\.\. -> y4999 -> y0 \(5000 modes\)$/)
+    return true
+  })
+})
+
+test('the step bound fails naming the modes with alternatives', () => {
+  const saved = { ...RESOLVE_LIMITS }
+  RESOLVE_LIMITS.steps = 10
+  try {
+    assert.throws(() => resolveModes(['m0'], windowedAlternatives(3)), /too complex to resolve \(more than 10 steps\); alternatives `a\|b` in the deps of: m0, m10, /)
+  } finally {
+    Object.assign(RESOLVE_LIMITS, saved)
+  }
 })

@@ -2,7 +2,7 @@
 // Node.js tools (`node bin/conlink.js wait|copy`) and the POSIX sh versions
 // (src/tools/sh/*.sh under dash and busybox sh). Same exit code, same stdout
 // lines, same first stderr line.
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import assert from 'node:assert/strict'
 
@@ -44,6 +44,37 @@ function write(path: string, data: string | Buffer, mode?: number) {
 
 const BINARY = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, ...Buffer.from('{{FOO}}'), 0xff, 0])
 const TEMPLATE = 'a={{FOO}} b={{UNSET_H3}} c={{FOO}}{{EMPTY}}|\nweird={{SPECIAL}}\nno newline at end {{FOO}}'
+
+/** Template snippets people copy: only `{{NAME}}` with NAME set may change. */
+const SNIPPETS: Record<string, string> = {
+  'helm.yaml': 'replicas: {{ .Values.replicas }}\nimage: "{{ .Values.image }}:{{ .Chart.AppVersion }}"\n{{- if .Values.x }}\nname: {{FOO}}\n{{- end }}\n',
+  'go.tmpl': '{{range .Items}}{{.}}{{end}} {{template "x" .}} {{FOO}}{{/* c */}}\n',
+  'jinja.j2': '{% for x in xs %}{{ x }}{% endfor %} {{FOO|upper}} {{ FOO }} {# c #}\n',
+  'handlebars.hbs': '{{#each list}}{{this}}{{/each}} {{! comment }} {{!-- c --}} {{> partial}} {{{FOO}}} {{&FOO}}\n',
+  'escapes.txt': '\\{{FOO}} {{{{FOO}}}} {{FOO}}} {{{FOO}} {FOO} $FOO ${FOO} {{FOO {{ FOO}} {{FOO }} {{9FOO}} {{_F00}} {{FOO-X}}\n',
+  'proto.txt': '{{constructor}} {{__proto__}} {{toString}} {{hasOwnProperty}} {{FOO}}\n',
+  'unicode.txt': 'héllo {{FOO}} ✓ {{UNI}} ｛{FOO}｝ {{FÖO}}\n',
+  'crlf.txt': 'a={{FOO}}\r\nb={{UNSET_H12}}\r\n\r\nlast {{FOO}}',
+  'empty.txt': '',
+  'only-newlines.txt': '\n\n',
+  'strict-ok.txt': 'no tokens {{ FOO }} here\n',
+}
+const NUL_LATE = Buffer.concat([Buffer.from('{{FOO}}\n'.repeat(1200)), Buffer.from([0]), Buffer.from('{{FOO}}\n')])
+const LATIN1 = Buffer.from([0xe9, 0x20, ...Buffer.from('{{FOO}}'), 0xff, 0xfe, 0x0a])
+const TEMPLATE_ENV = { FOO: 'foo', UNI: 'ünï ✓', EMPTY: '' }
+
+/** The reference: each `{{NAME}}` whose NAME is set, replaced; every other byte kept. */
+function expectedTemplate(bytes: Buffer, env: Record<string, string>): Buffer {
+  if (bytes.includes(0)) return bytes
+  const parts: Buffer[] = []
+  let last = 0
+  for (const m of bytes.toString('latin1').matchAll(/\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g)) {
+    if (!Object.hasOwn(env, m[1])) continue
+    parts.push(bytes.subarray(last, m.index), Buffer.from(env[m[1]]))
+    last = m.index! + m[0].length
+  }
+  return Buffer.concat([...parts, bytes.subarray(last)])
+}
 
 export const CASES: ToolCase[] = [
   // ---- wait ----
@@ -162,7 +193,32 @@ export const CASES: ToolCase[] = [
     stderr: () => 'wait: bad HOST:PORT for -t: 127.0.0.1:70000 (port must be 1..65535)',
   },
   { name: 'wait: -t with port 0', tool: 'wait', args: () => ['-t', 'h:0'], exit: 2, stdout: () => [], stderr: () => 'wait: bad HOST:PORT for -t: h:0 (port must be 1..65535)' },
-  { name: 'wait: bad -s number', tool: 'wait', args: () => ['-s', 'abc'], exit: 2, stdout: () => [], stderr: () => 'wait: bad number for -s: abc' },
+  { name: 'wait: bad -s number', tool: 'wait', args: () => ['-s', 'abc'], exit: 2, stdout: () => [], stderr: () => 'wait: bad number for -s: abc (seconds, at most 2000000)' },
+  {
+    name: 'wait: a huge -s or --timeout is rejected (never a timer overflow)',
+    tool: 'wait',
+    args: () => ['-s', '1', '--timeout', '99999999999', '-f', '/'],
+    exit: 2,
+    stdout: () => [],
+    stderr: () => 'wait: bad number for --timeout: 99999999999 (seconds, at most 2000000)',
+  },
+  { name: 'wait: -s 2000000.5 is rejected', tool: 'wait', args: () => ['-s', '2000000.5'], exit: 2, stdout: () => [], stderr: () => 'wait: bad number for -s: 2000000.5 (seconds, at most 2000000)' },
+  {
+    name: 'wait: a bad value is quoted at most 200 characters',
+    tool: 'wait',
+    args: () => ['-s', '9'.repeat(5000)],
+    exit: 2,
+    stdout: () => [],
+    stderr: () => `wait: bad number for -s: ${'9'.repeat(200)} (seconds, at most 2000000)`,
+  },
+  {
+    name: 'wait: --timeout also stops a -c command that is still running',
+    tool: 'wait',
+    args: () => ['--timeout', '1', '-c', 'sleep 30'],
+    exit: 1,
+    stdout: () => [],
+    stderr: () => 'wait: timeout after 1s: command sleep 30 not ready',
+  },
   { name: 'wait: bad umask', tool: 'wait', args: () => ['-u', '99'], exit: 2, stdout: () => [], stderr: () => 'wait: bad umask: 99' },
 
   // ---- copy ----
@@ -234,6 +290,42 @@ export const CASES: ToolCase[] = [
     exit: 2,
     stdout: () => [],
     stderr: (c) => `copy: destination directory not found: ${join(c.dir, 'nodst')}`,
+  },
+  {
+    name: 'copy -T: Helm, Go, Jinja, handlebars syntax, escapes, prototype names, unicode, CRLF, late NUL: only set {{NAME}} changes',
+    tool: 'copy',
+    env: TEMPLATE_ENV,
+    setup: (c) => {
+      for (const [name, text] of Object.entries(SNIPPETS)) write(join(c.dir, 'src', name), text)
+      write(join(c.dir, 'src', 'nul-after-8k.bin'), NUL_LATE)
+      write(join(c.dir, 'src', 'latin1.txt'), LATIN1)
+      mkdirSync(join(c.dir, 'dst'))
+    },
+    args: (c) => ['-T', join(c.dir, 'src'), join(c.dir, 'dst')],
+    exit: 0,
+    stdout: (c) => [`copy: ${join(c.dir, 'src')} -> ${join(c.dir, 'dst')} (${Object.keys(SNIPPETS).length + 2} files)`],
+    check: (c) => {
+      for (const name of [...Object.keys(SNIPPETS), 'nul-after-8k.bin', 'latin1.txt']) {
+        const src = readFileSync(join(c.dir, 'src', name))
+        assert.deepEqual(readFileSync(join(c.dir, 'dst', name)), expectedTemplate(src, TEMPLATE_ENV), name)
+      }
+      assert.equal(readFileSync(join(c.dir, 'dst', 'proto.txt'), 'utf8'), '{{constructor}} {{__proto__}} {{toString}} {{hasOwnProperty}} foo\n')
+    },
+  },
+  {
+    name: 'copy -T --strict: tokens-free text and other brace syntax pass; `{{constructor}}` is an unset name',
+    tool: 'copy',
+    env: { FOO: 'foo' },
+    setup: (c) => {
+      write(join(c.dir, 'src/a.txt'), SNIPPETS['strict-ok.txt'] + SNIPPETS['helm.yaml'])
+      write(join(c.dir, 'src/z/b.txt'), '{{constructor}}\n')
+      mkdirSync(join(c.dir, 'dst'))
+    },
+    args: (c) => ['-T', '--strict', join(c.dir, 'src'), join(c.dir, 'dst')],
+    exit: 1,
+    stdout: () => [],
+    stderr: (c) => `copy: ${join(c.dir, 'src/z/b.txt')}: variable constructor is not set`,
+    check: (c) => assert.ok(!existsSync(join(c.dir, 'dst/z/b.txt')), 'no half-written file'),
   },
   { name: 'copy: unknown option', tool: 'copy', args: () => ['-x', 'a', 'b'], exit: 2, stdout: () => [], stderr: () => 'copy: unknown option: -x' },
   { name: 'copy: one directory only', tool: 'copy', args: () => ['a'], exit: 2, stdout: () => [], stderr: () => 'copy: need SRC_DIR and DST_DIR' },

@@ -76,6 +76,6 @@ test('usage errors print the usage line', async () => {
     const r = await runProgram([...impl.argv('wait'), '-x'])
     assert.match(r.stderr, /^usage: wait \[-f FILE\]/m, impl.name)
     const c = await runProgram([...impl.argv('copy'), '-x', 'a', 'b'])
-    assert.match(c.stderr, /^usage: copy \[-T\|--template\] \[--strict\] SRC_DIR DST_DIR/m, impl.name)
+    assert.match(c.stderr, /^usage: copy \[-T\|--template\] \[--strict\] \[--handlebars\] SRC_DIR DST_DIR/m, impl.name)
   }
 })

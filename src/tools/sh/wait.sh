@@ -15,15 +15,18 @@ usage_error() {
     exit 2
 }
 
+# Seconds: digits with an optional fraction, at most 2000000 (as the Node.js version).
 is_number() {
     case "$1" in
         ''|*[!0-9.]*|.*|*.|*.*.*) return 1 ;;
     esac
-    return 0
+    _int=${1%%.*}
+    while [ "${#_int}" -gt 1 ] && [ "${_int#0}" != "$_int" ]; do _int=${_int#0}; done
+    [ "${#_int}" -le 7 ] && [ "$_int" -le 2000000 ] && { [ "$_int" -lt 2000000 ] || [ "$_int" = "$1" ] || [ -z "$(printf '%s' "${1#*.}" | tr -d 0)" ]; }
 }
 
 check_number() {  # OPT VALUE
-    is_number "$2" || usage_error "bad number for $1: $2"
+    is_number "$2" || usage_error "bad number for $1: $(printf '%s' "$2" | cut -c 1-200) (seconds, at most 2000000)"
 }
 
 check_hostport() {  # VALUE
@@ -69,8 +72,22 @@ done
 
 interval=${WAIT_SLEEP:-1}
 is_number "$interval" || interval=1
-start=$(date +%s)
+# only with --timeout: an image may have no `date`
+[ -n "$timeout" ] && start=$(date +%s)
 
+# A signal ends wait at once, even as PID 1 (where an untrapped TERM is
+# ignored), with the command being waited on.
+child=
+stop() {  # STATUS
+    [ -n "$child" ] && kill -9 "$child" 2>/dev/null
+    exit "$1"
+}
+trap 'stop 143' TERM
+trap 'stop 130' INT
+trap 'stop 129' HUP
+
+# nc, else busybox nc, else bash's /dev/tcp (host and port are bash's
+# arguments, never part of its script).
 tcp_open() {  # HOST PORT
     if command -v nc >/dev/null 2>&1; then
         if nc --help 2>&1 | grep -q -- '-z'; then
@@ -80,12 +97,37 @@ tcp_open() {  # HOST PORT
         fi
     elif command -v busybox >/dev/null 2>&1; then
         busybox nc -w 1 "$1" "$2" </dev/null >/dev/null 2>&1
-    elif [ -n "$BASH_VERSION" ]; then
-        (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+    elif command -v bash >/dev/null 2>&1; then
+        if command -v timeout >/dev/null 2>&1; then
+            timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' bash "$1" "$2" 2>/dev/null
+        else
+            bash -c 'exec 3<>"/dev/tcp/$1/$2"' bash "$1" "$2" 2>/dev/null
+        fi
     else
-        echo "wait: cannot test tcp $1:$2 (needs nc or busybox)" >&2
-        return 1
+        echo "wait: cannot test tcp $1:$2: needs nc, busybox or bash" >&2
+        exit 1
     fi
+}
+
+# Runs in the background, so a signal or --timeout can stop it.
+run_cmd() {  # CMD
+    sh -c "$1" </dev/null >/dev/null 2>&1 &
+    child=$!
+    if [ -n "$timeout" ]; then
+        _cmd_start=$(date +%s)
+        while kill -0 "$child" 2>/dev/null; do
+            _now=$(date +%s)
+            if [ $(( _now - start )) -ge "${timeout%%.*}" ] && [ $(( _now - _cmd_start )) -ge 1 ]; then
+                kill -9 "$child" 2>/dev/null
+                break
+            fi
+            sleep 0.1 & wait $!
+        done
+    fi
+    wait "$child" 2>/dev/null
+    _rc=$?
+    child=
+    return "$_rc"
 }
 
 has_route() {  # IF
@@ -98,7 +140,7 @@ check() {  # KIND ARG
         intf) [ -e "/sys/class/net/$2" ] ;;
         ip) has_route "$2" ;;
         tcp) tcp_open "${2%:*}" "${2##*:}" ;;
-        cmd) sh -c "$2" </dev/null >/dev/null 2>&1 ;;
+        cmd) run_cmd "$2" ;;
     esac
 }
 
@@ -108,7 +150,7 @@ wait_for() {  # KIND ARG DESCRIPTION
             echo "wait: timeout after ${timeout}s: $3 not ready" >&2
             exit 1
         fi
-        sleep "$interval"
+        sleep "$interval" & wait $!
     done
     echo "wait: $3: ready"
 }
