@@ -24,6 +24,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     'docker-socket': Flags.string({ description: 'Docker API socket', default: '/var/run/docker.sock' }),
     'podman-socket': Flags.string({ description: 'Podman API socket', default: '/var/run/podman/podman.sock' }),
     'show-config': Flags.boolean({ description: 'print the enriched config as JSON and exit (same as `conlink config`)' }),
+    'control-socket': Flags.string({ description: 'control API Unix socket in the network container (`none`: no API)', default: '/run/conlink/control.sock' }),
     concurrency: Flags.integer({ description: 'containers wired at the same time', default: 64, min: 1 }),
     inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
@@ -49,6 +50,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
         dockerSocket: flags['docker-socket'],
         podmanSocket: flags['podman-socket'],
         concurrency: flags.concurrency,
+        controlSocket: flags['control-socket'],
       })
     }
     const { launchNetworkContainer } = await import('../src/launcher/index.js')

@@ -19,6 +19,17 @@ export interface EngineOptions {
   concurrency: number
   /** How long to gather container starts (and deaths) into one kernel batch. */
   batchWindowMs?: number
+  /** Told about each container's links (the control plane: events, runtime overrides). */
+  hooks?: EngineHooks
+}
+
+/** Calls out of the reconciler, in the order things happen to one container. */
+export interface EngineHooks {
+  /** The links exist; awaited before the container counts as connected (runtime overrides are re-applied here). */
+  wired?(info: ContainerInfo, instances: LinkInstance[]): Promise<void>
+  failed?(info: ContainerInfo, instances: LinkInstance[], error: Error): void
+  /** The links were removed (or went with the container). */
+  unwired?(info: ContainerInfo, instances: LinkInstance[]): void
 }
 
 export const ALL_CONNECTED = 'All links connected'
@@ -95,7 +106,9 @@ export class NetworkEngine {
     this.engineOf.set(id, client)
     this.state.set(id, { info, instances, status: 'pending' })
     const error = await this.adds.add(instances)
-    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
+    if (!error) await this.opts.hooks?.wired?.(info, instances)
+    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected', ...(error && { error: describeError(error) }) })
+    if (error) this.opts.hooks?.failed?.(info, instances, error)
     if (error && !processAlive(info.pid))
       return log.warn(`container ${info.name} (pid ${info.pid}) died while its links were being created (${describeError(error)})`)
     if (error) return log.error(`${info.name}: ${describeError(error)}`)
@@ -110,6 +123,12 @@ export class NetworkEngine {
     if (!wired || wired.status === 'failed') return
     log.info(`Removing links of ${wired.info.name}`)
     await this.deletes.add(wired.instances)
+    this.opts.hooks?.unwired?.(wired.info, wired.instances)
+  }
+
+  /** Run `task` in the queue of container `id`, so it never overlaps that container's wiring. */
+  runExclusive(id: string, task: () => Promise<void>): Promise<void> {
+    return this.queue.push(id, task)
   }
 
   /** Commands run in parallel once the container's links exist; their lines are logged. */

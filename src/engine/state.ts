@@ -8,6 +8,8 @@ export interface WiredContainer {
   info: ContainerInfo
   instances: LinkInstance[]
   status: WiringStatus
+  /** Why wiring failed (status 'failed'). */
+  error?: string
 }
 
 export class WiringState {
