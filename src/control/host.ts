@@ -119,7 +119,8 @@ export async function runInNetworkContainer(target: NetworkContainer, argv: stri
   }
   const code = await exitCodeOf(exec)
   if (code !== 0) {
-    const old = olderVersion(target, errText)
+    // 126/127: the runtime found no `conlink` program to run in that container
+    const old = olderVersion(target, code === 126 || code === 127 ? `${errText}\nexit code ${code}: executable file not found` : errText)
     if (old) throw old
   }
   return code
