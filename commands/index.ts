@@ -13,6 +13,7 @@ import Status from './status.js'
 import Up from './up.js'
 import Utils from './utils.js'
 import Wait from './wait.js'
+import Web from './web.js'
 
 export const COMMANDS = {
   config: Config,
@@ -32,4 +33,5 @@ export const COMMANDS = {
   'impair:clear': ImpairClear,
   capture: Capture,
   events: Events,
+  web: Web,
 }

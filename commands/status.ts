@@ -13,6 +13,7 @@ down without being asked to be down. --json prints the document described in doc
     json: Flags.boolean({ description: 'print the status as one JSON document' }),
     check: Flags.boolean({ description: 'exit 1 when a link, bridge or tunnel is not as desired' }),
     watch: Flags.boolean({ char: 'w', description: 'redraw whenever something changes (Ctrl-C ends)' }),
+    config: Flags.boolean({ description: 'print the enriched config the engine runs with (JSON, as `conlink config`) instead' }),
     interval: Flags.integer({ description: 'with --watch: milliseconds between looks', default: 1000, min: 100 }),
   }
 
@@ -21,6 +22,6 @@ down without being asked to be down. --json prints the document described in doc
     const client = await this.client(flags, [])
     if (!client) return
     const { statusMain } = await import('../src/control/cli.js')
-    await statusMain(client, { json: flags.json, check: flags.check, watch: flags.watch, intervalMs: flags.interval })
+    await statusMain(client, { json: flags.json, check: flags.check, watch: flags.watch, intervalMs: flags.interval, config: flags.config })
   }
 }

@@ -13,16 +13,19 @@ import { impairmentFrom } from './server.js'
 import { formatStatus, statusProblems, type StatusDocument } from './status.js'
 import { parseCount, parseDuration, USAGE_EXIT } from './units.js'
 
-const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n')
 
 export interface StatusOptions {
   json: boolean
   check: boolean
   watch: boolean
   intervalMs: number
+  /** Print the config the engine runs with instead. */
+  config?: boolean
 }
 
 export async function statusMain(client: ControlClient, opts: StatusOptions): Promise<void> {
+  if (opts.config) return out(JSON.stringify(await client.call('GET', '/config'), null, 2))
   const render = (doc: StatusDocument) => (opts.json ? JSON.stringify(doc, null, opts.watch ? 0 : 2) : formatStatus(doc))
   if (!opts.watch) {
     const doc = await client.call<StatusDocument>('GET', '/status')

@@ -87,7 +87,13 @@ function olderVersion(target: NetworkContainer, stderr: string): ConlinkError | 
  * to its exit code. stdin stays open until we stop: closing it tells the
  * inner command to end (Ctrl-C, SIGTERM).
  */
-export async function runInNetworkContainer(target: NetworkContainer, argv: string[], stdout: Writable, stderr: Writable): Promise<number> {
+export async function runInNetworkContainer(
+  target: NetworkContainer,
+  argv: string[],
+  stdout: Writable,
+  stderr: Writable,
+  opts: { stopOnSignals?: boolean; stop?: AbortSignal } = {},
+): Promise<number> {
   const container = target.docker.getContainer(target.id)
   let exec: Docker.Exec
   let stream: NodeJS.ReadWriteStream
@@ -105,8 +111,11 @@ export async function runInNetworkContainer(target: NetworkContainer, argv: stri
   })
   target.docker.modem.demuxStream(stream, stdout, errTail)
   const stop = () => stream.end()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  if (opts.stopOnSignals !== false) {
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  }
+  opts.stop?.addEventListener('abort', stop)
   try {
     await new Promise<void>((resolve, reject) => {
       stream.on('end', resolve)
@@ -132,4 +141,15 @@ async function exitCodeOf(exec: Docker.Exec): Promise<number> {
     if ((!info.Running && info.ExitCode !== null) || attempt >= 50) return info.ExitCode ?? 1
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/** Run `conlink ARGV` in the network container and collect its output (for the web server). */
+export async function collectInNetworkContainer(target: NetworkContainer, argv: string[], stop?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough()
+  const err = new PassThrough()
+  const chunks: [Buffer[], Buffer[]] = [[], []]
+  out.on('data', (b: Buffer) => chunks[0].push(b))
+  err.on('data', (b: Buffer) => chunks[1].push(b))
+  const code = await runInNetworkContainer(target, argv, out, err, { stopOnSignals: false, stop })
+  return { code, stdout: Buffer.concat(chunks[0]).toString('utf8'), stderr: Buffer.concat(chunks[1]).toString('utf8') }
 }

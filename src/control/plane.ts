@@ -52,7 +52,7 @@ export class ControlPlane {
   private engine?: NetworkEngine
 
   constructor(
-    private readonly config: NetworkConfig,
+    readonly config: NetworkConfig,
     private readonly ctx: NetContext,
   ) {}
 

@@ -92,6 +92,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, q: Query) => Promise<
 function routes(plane: ControlPlane): Record<string, Handler> {
   return {
     'GET /status': async (_req, res) => send(res, 200, await plane.status()),
+    'GET /config': async (_req, res) => send(res, 200, plane.config),
     'POST /links/down': async (req, res) => {
       const b = await readBody(req)
       send(res, 200, { links: await plane.setDown(linkRef(b.link, b.index), true) })
