@@ -126,7 +126,13 @@ class Upstream {
         const lines = (rest + b.toString()).split('\n')
         rest = lines.pop() ?? ''
         for (const line of lines.filter(Boolean)) {
-          const type = (JSON.parse(line) as { type: string }).type
+          let type: string
+          try {
+            type = (JSON.parse(line) as { type: string }).type
+          } catch {
+            log.warn(`events: not an event: ${line.slice(0, 200)}`)
+            continue
+          }
           this.broadcast(type, line)
           void this.refresh()
         }

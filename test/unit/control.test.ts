@@ -295,3 +295,53 @@ describe('host form', () => {
     assert.equal(defaultProject({}, '/home/me/My.Project-1'), 'myproject-1')
   })
 })
+
+describe('web page', () => {
+  it('listen addresses: loopback or explicit, HOST:PORT', async () => {
+    const { parseListen, isLoopback, allowedHosts } = await import('../../src/control/web.js')
+    assert.deepEqual(parseListen('127.0.0.1:8088'), { host: '127.0.0.1', port: 8088 })
+    assert.deepEqual(parseListen('[::1]:9000'), { host: '::1', port: 9000 })
+    for (const bad of ['8088', '127.0.0.1:', 'a b:1', '1.2.3.4:70000']) usageError(() => parseListen(bad), /is not HOST:PORT/)
+    assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && isLoopback('localhost') && !isLoopback('0.0.0.0'))
+    assert.deepEqual([...allowedHosts({ host: '127.0.0.1', port: 8088 })], ['localhost:8088', '127.0.0.1:8088', '[::1]:8088'])
+    assert.deepEqual([...allowedHosts({ host: '10.1.2.3', port: 80 })], ['10.1.2.3:80'])
+  })
+
+  it('requests: our Host only; changes from our own page only', async () => {
+    const { refusal, allowedHosts } = await import('../../src/control/web.js')
+    const hosts = allowedHosts({ host: '127.0.0.1', port: 8088 })
+    assert.equal(refusal('GET', { host: '127.0.0.1:8088' }, hosts), undefined)
+    assert.match(refusal('GET', { host: 'evil.example:8088' }, hosts)!, /host evil.example:8088 is not this server/)
+    assert.equal(refusal('POST', { host: 'localhost:8088', origin: 'http://localhost:8088', 'sec-fetch-site': 'same-origin' }, hosts), undefined)
+    assert.match(refusal('POST', { host: 'localhost:8088', origin: 'http://evil.example' }, hosts)!, /only from this page/)
+    assert.match(refusal('POST', { host: 'localhost:8088' }, hosts)!, /origin none/)
+    assert.match(refusal('DELETE', { host: 'localhost:8088', origin: 'http://localhost:8088', 'sec-fetch-site': 'cross-site' }, hosts)!, /sec-fetch-site cross-site/)
+  })
+
+  it('link edges are marked with data-name/data-link/data-state; the page is self-contained', async () => {
+    const { edgeLinkName, graphPage, markLinkEdges } = await import('../../src/graph/html.js')
+    assert.equal(edgeLinkName('svc/h1/eth0&#45;&#45;outer/h1_1&#45;eth0'), 'h1:eth0')
+    assert.equal(edgeLinkName('ctr/t3&#45;node1/ext&#45;intf&#45;&#45;outer/x'), 't3-node1:ext-intf')
+    assert.equal(edgeLinkName('outer/vxlan&#45;1&#45;&#45;remote/10.0.0.1'), undefined)
+    const svg = '<svg><g id="edge1" class="edge">\n<title>svc/h1/eth0&#45;&#45;outer/h1_1&#45;eth0</title><path/></g><g id="edge2" class="edge">\n<title>outer/a&#45;&#45;remote/b</title></g></svg>'
+    const marked = markLinkEdges(svg)
+    assert.match(marked, /<g id="edge1" class="edge conlink-link" data-name="h1:eth0" data-link="h1:eth0" data-state="configured">/)
+    assert.match(marked, /<g id="edge2" class="edge">/)
+    const page = graphPage(marked, { title: 'a <b>' })
+    assert.match(page, /^<!DOCTYPE html>/)
+    assert.match(page, /<title>a &lt;b&gt;<\/title>/)
+    assert.doesNotMatch(page, /<script|src=|href=/)
+  })
+})
+
+describe('net2dot --format html', () => {
+  it('writes a self-contained page of T1 with every link marked', async () => {
+    const { renderNetworkGraph } = await import('../../src/graph/index.js')
+    const options = { composeFiles: [new URL('../../examples/test1-compose.yaml', import.meta.url).pathname], networkFiles: [], defaultBridgeMode: 'linux' as const, defaultMtu: 65535, keepVethOffload: false }
+    const html = await renderNetworkGraph({ options, format: 'html' })
+    const names = [...html.matchAll(/data-name="([^"]+)"/g)].map((m) => m[1]).sort()
+    assert.deepEqual(names, ['h1:eth0', 'h2:eth0', 'h3:eth0', 'r0:eth-s1', 'r0:eth-s2', 'r0:eth-s3'])
+    assert.match(html, /<svg[\s\S]*<\/svg>/)
+    assert.doesNotMatch(html.replace(/xmlns(:xlink)?="[^"]*"/g, ''), /https?:\/\//)
+  })
+})
