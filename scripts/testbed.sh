@@ -6,11 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-PACKAGES=(docker.io docker-compose iptables ethtool busybox-static debootstrap tcpdump podman iproute2 procps chromium curl)
+PACKAGES=(docker.io docker-compose iptables ethtool busybox-static debootstrap tcpdump podman iproute2 procps)
 DOCKER_LOG=${DOCKER_LOG:-/var/log/dockerd.log}
 PODMAN_SOCK=${PODMAN_SOCK:-/var/run/podman/podman.sock}
 PODMAN_LOG=${PODMAN_LOG:-/var/log/podman-service.log}
 CONTAINERS_CONF=/etc/containers/containers.conf
+# The browser for conlink web's test (puppeteer-core drives Debian's chromium); curl for its Host check.
+PACKAGES+=(chromium curl)
 
 install_packages() {
   local missing=() p

@@ -49,6 +49,8 @@ export class ControlPlane {
   /** Runtime overrides by `container:dev` (names survive a container restart; ids and pids do not). */
   private readonly down = new Set<string>()
   private readonly impairments = new Map<string, LinkImpairment>()
+  /** Why a container's wiring last failed, by container id. */
+  private readonly lastErrors = new Map<string, string>()
   private engine?: NetworkEngine
 
   constructor(
@@ -61,8 +63,9 @@ export class ControlPlane {
   }
 
   readonly hooks: EngineHooks = {
-    wired: (info, instances) => this.onWired(info, instances),
+    wired: (info, instances) => this.onWired(info, instances).catch((err) => log.error(`runtime overrides of ${info.name}: ${describeError(err)}`)),
     failed: (info, instances, error) => {
+      this.lastErrors.set(info.id, describeError(error))
       for (const inst of instances) this.events.emit('failed', info.name, inst.dev, describeError(error))
     },
     unwired: (info, instances) => {
@@ -72,6 +75,7 @@ export class ControlPlane {
 
   /** A container's links were (re)created: put back what was asked at run time. */
   private async onWired(info: ContainerInfo, instances: LinkInstance[]): Promise<void> {
+    this.lastErrors.delete(info.id)
     const ops: Op[] = []
     const restored: Array<() => void> = []
     for (const inst of instances) {
@@ -272,7 +276,7 @@ export class ControlPlane {
         return {
           inst,
           wiring: w.status,
-          error: w.error,
+          error: w.status === 'failed' ? this.lastErrors.get(w.info.id) : undefined,
           down: this.down.has(linkId(inst)),
           impairment: this.impairments.get(linkId(inst)),
           links,

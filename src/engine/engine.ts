@@ -56,10 +56,12 @@ export class NetworkEngine {
     const window = opts.batchWindowMs ?? 2
     this.adds = new Batcher(async (groups) => {
       const results = await addLinksForContainers(opts.ctx, groups)
+      await this.tellHooks(groups, results)
       return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
     }, window)
     this.deletes = new Batcher(async (groups) => {
       await deleteLinksForContainers(opts.ctx, groups)
+      for (const group of groups) if (group.length) opts.hooks?.unwired?.(group[0].container, group)
       return groups.map(() => undefined)
     }, window)
   }
@@ -106,9 +108,7 @@ export class NetworkEngine {
     this.engineOf.set(id, client)
     this.state.set(id, { info, instances, status: 'pending' })
     const error = await this.adds.add(instances)
-    if (!error) await this.opts.hooks?.wired?.(info, instances)
-    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected', ...(error && { error: describeError(error) }) })
-    if (error) this.opts.hooks?.failed?.(info, instances, error)
+    this.state.set(id, { info, instances, status: error ? 'failed' : 'connected' })
     if (error && !processAlive(info.pid))
       return log.warn(`container ${info.name} (pid ${info.pid}) died while its links were being created (${describeError(error)})`)
     if (error) return log.error(`${info.name}: ${describeError(error)}`)
@@ -123,7 +123,20 @@ export class NetworkEngine {
     if (!wired || wired.status === 'failed') return
     log.info(`Removing links of ${wired.info.name}`)
     await this.deletes.add(wired.instances)
-    this.opts.hooks?.unwired?.(wired.info, wired.instances)
+  }
+
+  /** After a batch of adds: each container's links exist (awaited: runtime overrides go back on) or failed. */
+  private async tellHooks(groups: LinkInstance[][], results: Map<string, Error | undefined>): Promise<void> {
+    const hooks = this.opts.hooks
+    if (!hooks) return
+    await Promise.all(
+      groups.map(async (group) => {
+        if (!group.length) return
+        const error = results.get(group[0].container.id)
+        if (error) hooks.failed?.(group[0].container, group, error)
+        else await hooks.wired?.(group[0].container, group)
+      }),
+    )
   }
 
   /** Run `task` in the queue of container `id`, so it never overlaps that container's wiring. */

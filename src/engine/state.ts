@@ -8,8 +8,6 @@ export interface WiredContainer {
   info: ContainerInfo
   instances: LinkInstance[]
   status: WiringStatus
-  /** Why wiring failed (status 'failed'). */
-  error?: string
 }
 
 export class WiringState {
