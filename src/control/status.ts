@@ -129,7 +129,7 @@ function instanceStatus(input: InstanceInput, outer: KernelLink[], bridges: Map<
   const mode = inst.link.bridge ? bridges.get(inst.link.bridge)?.['resolved-mode'] : undefined
   const problems = !input.links
     ? ['container namespace is gone']
-    : diffInstance(inst, input.links as never, input.routes ?? [], veth ? (outer as never) : undefined, mode)
+    : diffInstance(inst, input.links, input.routes ?? [], veth ? outer : undefined, mode)
   if (dev && input.down && veth && outerLink && adminUp(outerLink)) problems.push('asked to be down, but the outer end is up')
   if (dev && !input.down && !carrierOf(dev)) problems.push(`down (state ${dev.operstate ?? 'unknown'}, no carrier)`)
   if (input.wiring === 'failed' && input.error) problems.push(`wiring failed: ${input.error}`)
@@ -236,7 +236,7 @@ function impairmentText(l: LinkStatus): string {
 function stateText(l: LinkStatus): string {
   if (l.wiring === 'not-running') return 'not running'
   if (!l.actual) return l.wiring === 'failed' ? 'failed' : 'missing'
-  if (l.desired.state === 'down') return l.actual.carrier ? 'down? (carrier)' : 'down (asked)'
+  if (l.desired.state === 'down') return l.actual.carrier ? 'asked down, has carrier' : 'down (asked)'
   return l.actual.carrier ? 'up' : `no carrier`
 }
 
