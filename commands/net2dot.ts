@@ -14,14 +14,14 @@ export default class Net2dot extends ConlinkCommand {
 
   static flags = {
     ...configFlags,
-    format: Flags.string({ options: ['dot', 'svg'], default: 'dot', description: 'output format' }),
+    format: Flags.string({ options: ['dot', 'svg', 'html'], default: 'dot', description: 'output format (html: a self-contained page with the SVG, no live state)' }),
     output: Flags.string({ char: 'o', description: 'write to FILE instead of stdout' }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Net2dot)
     const { renderNetworkGraph } = await import('../src/graph/index.js')
-    const text = await renderNetworkGraph({ options: configOptions(flags), format: flags.format as 'dot' | 'svg' })
+    const text = await renderNetworkGraph({ options: configOptions(flags), format: flags.format as 'dot' | 'svg' | 'html' })
     if (flags.output) await writeFile(flags.output, text)
     else process.stdout.write(text)
   }

@@ -27,6 +27,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     format: formatFlag,
     concurrency: Flags.integer({ description: 'containers wired at the same time', default: 64, min: 1 }),
     inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
+    'control-socket': Flags.string({ description: 'control API Unix socket in the network container (`none`: no API)', default: '/run/conlink/control.sock' }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
     'host-mode': Flags.string({ options: ['docker', 'podman', 'none'], description: 'host: engine whose containers are wired (default: --mode)' }),
     image: Flags.string({ description: 'host: conlink image', default: 'conlink:latest' }),
@@ -51,6 +52,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
         dockerSocket: flags['docker-socket'],
         podmanSocket: flags['podman-socket'],
         concurrency: flags.concurrency,
+        controlSocket: flags['control-socket'],
       })
     }
     const { launchNetworkContainer } = await import('../src/launcher/index.js')

@@ -30,7 +30,8 @@ show_picture() {
   mkdir -p "$OUT_DIR"
   node bin/conlink.js net2dot --compose-file "$COMPOSE_FILE_T1" 2>/dev/null >"$OUT_DIR/t1.dot"
   node bin/conlink.js net2dot --compose-file "$COMPOSE_FILE_T1" --format svg -o "$OUT_DIR/t1.svg"
-  echo "network picture: $OUT_DIR/t1.svg (DOT source: $OUT_DIR/t1.dot); its edges:"
+  node bin/conlink.js net2dot --compose-file "$COMPOSE_FILE_T1" --format html -o "$OUT_DIR/t1.html" 2>/dev/null
+  echo "network picture: $OUT_DIR/t1.svg, as a page: $OUT_DIR/t1.html (DOT source: $OUT_DIR/t1.dot); its edges:"
   grep -E -- ' -- ' "$OUT_DIR/t1.dot" | sed 's/^/    /'
 }
 

@@ -11,6 +11,8 @@ DOCKER_LOG=${DOCKER_LOG:-/var/log/dockerd.log}
 PODMAN_SOCK=${PODMAN_SOCK:-/var/run/podman/podman.sock}
 PODMAN_LOG=${PODMAN_LOG:-/var/log/podman-service.log}
 CONTAINERS_CONF=/etc/containers/containers.conf
+# The browser for conlink web's test (puppeteer-core drives Debian's chromium); curl for its Host check.
+PACKAGES+=(chromium curl)
 
 install_packages() {
   local missing=() p

@@ -19,6 +19,17 @@ export interface EngineOptions {
   concurrency: number
   /** How long to gather container starts (and deaths) into one kernel batch. */
   batchWindowMs?: number
+  /** Told about each container's links (the control plane: events, runtime overrides). */
+  hooks?: EngineHooks
+}
+
+/** Calls out of the reconciler, in the order things happen to one container. */
+export interface EngineHooks {
+  /** The links exist; awaited before the container counts as connected (runtime overrides are re-applied here). */
+  wired?(info: ContainerInfo, instances: LinkInstance[]): Promise<void>
+  failed?(info: ContainerInfo, instances: LinkInstance[], error: Error): void
+  /** The links were removed (or went with the container). */
+  unwired?(info: ContainerInfo, instances: LinkInstance[]): void
 }
 
 export const ALL_CONNECTED = 'All links connected'
@@ -47,10 +58,12 @@ export class NetworkEngine {
     const window = opts.batchWindowMs ?? 2
     this.adds = new Batcher(async (groups) => {
       const results = await addLinksForContainers(opts.ctx, groups)
+      await this.tellHooks(groups, results)
       return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
     }, window)
     this.deletes = new Batcher(async (groups) => {
       await deleteLinksForContainers(opts.ctx, groups)
+      for (const group of groups) if (group.length) opts.hooks?.unwired?.(group[0].container, group)
       return groups.map(() => undefined)
     }, window)
   }
@@ -112,6 +125,25 @@ export class NetworkEngine {
     if (!wired || wired.status === 'failed') return
     log.info(`Removing links of ${wired.info.name}`)
     await this.deletes.add(wired.instances)
+  }
+
+  /** After a batch of adds: each container's links exist (awaited: runtime overrides go back on) or failed. */
+  private async tellHooks(groups: LinkInstance[][], results: Map<string, Error | undefined>): Promise<void> {
+    const hooks = this.opts.hooks
+    if (!hooks) return
+    await Promise.all(
+      groups.map(async (group) => {
+        if (!group.length) return
+        const error = results.get(group[0].container.id)
+        if (error) hooks.failed?.(group[0].container, group, error)
+        else await hooks.wired?.(group[0].container, group)
+      }),
+    )
+  }
+
+  /** Run `task` in the queue of container `id`, so it never overlaps that container's wiring. */
+  runExclusive(id: string, task: () => Promise<void>): Promise<void> {
+    return this.queue.push(id, task)
   }
 
   /** Commands run in parallel once the container's links exist; their lines are logged. */

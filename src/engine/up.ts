@@ -17,6 +17,7 @@ import {
   type NetContext,
 } from '../net/index.js'
 import { connectEngines, type EngineClient } from '../runtime/index.js'
+import { ControlPlane, serveControl } from '../control/index.js'
 import { NetworkEngine } from './engine.js'
 import { EngineWatch } from './watch.js'
 import type { MatchScope } from './match.js'
@@ -27,6 +28,8 @@ export interface UpOptions extends ConfigOptions {
   podmanSocket?: string
   /** Containers handled at the same time. */
   concurrency: number
+  /** The control API's Unix socket (`none`: no API). */
+  controlSocket?: string
 }
 
 /** `-v`: milliseconds since the process started, for start-up timing. */
@@ -57,7 +60,9 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   }
 
   phase('bridges created')
-  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency })
+  const control = new ControlPlane(config, ctx)
+  const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency, hooks: control.hooks })
+  const controlServer = await serveControl(control, engine, opts.controlSocket)
   const stopped = waitForSignal()
   const watches = engines.map((client) => new EngineWatch(engine, client))
   await Promise.all(watches.map((watch) => watch.start()))
@@ -69,6 +74,7 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   const signal = await stopped
   log.info(`Received ${signal}: removing links, tunnels and bridges`)
   watches.forEach((watch) => watch.stop())
+  await controlServer?.close()
   await engine.shutdown()
   await deleteTunnels(ctx, config.tunnels)
   await deleteBridges(ctx, bridges)

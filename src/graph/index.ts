@@ -4,19 +4,21 @@ import type { ConfigOptions, NetworkConfig } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import { networkToDot } from './dot.js'
+import { graphPage, markLinkEdges } from './html.js'
 import { parseConfigJson } from './input.js'
 import { dotToSvg } from './svg.js'
 
 export interface GraphRequest {
   /** Load from these files; when both lists are empty, read config JSON from stdin. */
   options: ConfigOptions
-  format: 'dot' | 'svg'
+  format: 'dot' | 'svg' | 'html'
 }
 
 export async function renderNetworkGraph({ options, format }: GraphRequest): Promise<string> {
   const fromFiles = options.composeFiles.length + options.networkFiles.length > 0
   const config = fromFiles ? await loadConfig(options) : parseConfigJson(await readStdin())
   const dot = networkToDot(config)
+  if (format === 'html') return graphPage(markLinkEdges(await dotToSvg(dot)), { title: 'conlink network' })
   return format === 'svg' ? dotToSvg(dot) : dot
 }
 
