@@ -105,9 +105,11 @@ export function resolveTags(doc: Record<string, unknown>, sections: readonly str
     if (typeof v !== 'object' || v === null || v instanceof Date) return v
     return Object.fromEntries(Object.entries(v).filter(([, x]) => !isReset(x)).map(([k, x]) => [k, plain(x)]))
   }
+  // a key of a section item keeps its tag: `!reset` drops it, `!override` replaces a list instead of concatenating
+  const keyTagged = (x: unknown): unknown => (isReset(x) ? x : isOverride(x) ? new TaggedValue(x.tag, plain(x.value)) : plain(x))
   const item = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof TaggedValue || v instanceof Date) return plain(v)
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isReset(x) ? x : plain(x)]))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, keyTagged(x)]))
   }
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(doc)) {
