@@ -25,6 +25,12 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     'podman-socket': Flags.string({ description: 'Podman API socket', default: '/var/run/podman/podman.sock' }),
     'show-config': Flags.boolean({ description: 'print the enriched config as JSON and exit (same as `conlink config`)' }),
     concurrency: Flags.integer({ description: 'containers wired at the same time', default: 64, min: 1 }),
+    'host-pid': Flags.integer({
+      description: 'process whose network namespace holds the host interfaces (outer-dev) of vlan/macvlan/ipvlan/macvtap/ipvtap links',
+      default: 1,
+      min: 1,
+      env: 'CONLINK_HOST_PID',
+    }),
     inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
     'host-mode': Flags.string({ options: ['docker', 'podman', 'none'], description: 'host: engine whose containers are wired (default: --mode)' }),
@@ -49,6 +55,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
         dockerSocket: flags['docker-socket'],
         podmanSocket: flags['podman-socket'],
         concurrency: flags.concurrency,
+        hostPid: flags['host-pid'],
       })
     }
     const { launchNetworkContainer } = await import('../src/launcher/index.js')

@@ -27,6 +27,8 @@ export interface UpOptions extends ConfigOptions {
   podmanSocket?: string
   /** Containers handled at the same time. */
   concurrency: number
+  /** The process in the namespace of *vlan/*vtap parents (default 1, the host). */
+  hostPid?: number
 }
 
 /** `-v`: milliseconds since the process started, for start-up timing. */
@@ -43,7 +45,7 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
 
-  const ctx: NetContext = { bridges: config.bridges, capabilities }
+  const ctx: NetContext = { bridges: config.bridges, capabilities, hostPid: opts.hostPid }
   ctx.dockerEth0 = await prepareForwards(ctx, config)
   const bridges = Object.values(config.bridges)
   await startOvsIfNeeded(ctx, bridges)
