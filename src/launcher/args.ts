@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path'
 import type { ConfigOptions } from '../config/types.js'
 import { DEFAULT_MTU, splitFileList } from '../config/index.js'
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET } from '../runtime/connect.js'
+import { ROOTLESS_NETWORK, isRootless } from './rootless.js'
 
 /** The engine that runs the network container. */
 export type LaunchMode = 'docker' | 'podman'
@@ -39,6 +40,8 @@ export interface RunArgsOptions extends ConfigOptions {
   podmanSocket?: string
   /** Use --privileged instead of the capabilities (rootless engines). Default: not root. */
   privileged?: boolean
+  /** Rootless Podman: the network container gets the user's slirp4netns network unless `network` is given. Default: podman and not root. */
+  rootless?: boolean
   /** Relative config paths resolve against this (default: process.cwd()). */
   cwd?: string
 }
@@ -70,7 +73,8 @@ export function buildRunArgs(opts: RunArgsOptions): string[] {
   if (!hasOption(extra, '--name')) args.push('--name', opts.name)
   args.push('--label', LAUNCHER_LABEL)
   args.push(...engineAccess(opts))
-  args.push('--network', opts.network ?? 'none')
+  const rootless = opts.rootless ?? isRootless(opts.mode)
+  args.push('--network', opts.network ?? (rootless ? ROOTLESS_NETWORK : 'none'))
   if (opts.privileged ?? process.getuid?.() !== 0) args.push('--privileged')
   else for (const cap of NETWORK_CONTAINER_CAPS) args.push('--cap-add', cap)
   args.push('--security-opt', 'apparmor=unconfined')
