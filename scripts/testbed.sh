@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-PACKAGES=(docker.io docker-compose iptables ethtool busybox-static debootstrap tcpdump podman iproute2 procps)
+PACKAGES=(docker.io docker-compose iptables ethtool busybox-static debootstrap tcpdump podman iproute2 procps uidmap slirp4netns fuse-overlayfs)
 DOCKER_LOG=${DOCKER_LOG:-/var/log/dockerd.log}
 PODMAN_SOCK=${PODMAN_SOCK:-/var/run/podman/podman.sock}
 PODMAN_LOG=${PODMAN_LOG:-/var/log/podman-service.log}

@@ -16,6 +16,7 @@ export { quoteArg, quoteCommand } from './quote.js'
 export {
   isRootless,
   podmanServiceArgv,
+  rootlessDefaultNetwork,
   rootlessPodmanSocket,
   ROOTLESS_NETWORK,
   serviceFiles,

@@ -7,7 +7,7 @@ import { run } from '../exec.js'
 import { log } from '../log.js'
 import { buildRunArgs, configMounts, containerName, type LaunchMode, type RunArgsOptions } from './args.js'
 import { quoteCommand } from './quote.js'
-import { isRootless, rootlessPodmanSocket, serviceFiles, stopPodmanService, type PodmanSocket } from './rootless.js'
+import { isRootless, rootlessDefaultNetwork, rootlessPodmanSocket, serviceFiles, stopPodmanService, type PodmanSocket } from './rootless.js'
 
 export interface LaunchOptions extends RunArgsOptions {
   /** Return right after start, printing the container id. */
@@ -24,7 +24,9 @@ const DEFAULT_STOP_TIMEOUT = 30
 export async function launchNetworkContainer(opts: LaunchOptions): Promise<number> {
   const name = containerName(opts)
   const podman = await hostPodmanSocket(opts, name)
-  const argv = buildRunArgs({ ...opts, podmanSocket: podman?.socket ?? opts.podmanSocket })
+  const rootless = opts.rootless ?? isRootless(opts.mode)
+  const network = opts.network ?? (rootless ? rootlessDefaultNetwork() : undefined)
+  const argv = buildRunArgs({ ...opts, network, podmanSocket: podman?.socket ?? opts.podmanSocket })
   if (opts.dryRun) {
     if (podman?.serviceArgv) process.stdout.write(quoteCommand(podman.serviceArgv) + ' &\n')
     process.stdout.write(quoteCommand(argv) + '\n')

@@ -5,7 +5,7 @@
 // of that namespace), `--pid host`, and the user's Podman API socket. When no
 // user socket answers, a temporary `podman system service` is started for
 // the network container and stopped when it ends (or by `conlink down`).
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
@@ -17,6 +17,21 @@ export const ROOTLESS_NETWORK = 'slirp4netns:port_handler=slirp4netns'
 const SERVICE_START_MS = 10_000
 
 type Env = Record<string, string | undefined>
+
+/**
+ * The network for a rootless network container given no --network: slirp4netns
+ * when this user may open /dev/net/tun (it needs a tap device), else none with
+ * a warning (links and bridges need no network; tunnels and forwards do).
+ */
+export function rootlessDefaultNetwork(tun = '/dev/net/tun'): string {
+  try {
+    accessSync(tun, constants.R_OK | constants.W_OK)
+    return ROOTLESS_NETWORK
+  } catch {
+    log.warn(`${tun} is not usable by this user, so the network container gets no slirp4netns network (--network none); pass --network to choose one`)
+    return 'none'
+  }
+}
 
 /** Rootless: Podman run by a user other than root. */
 export function isRootless(mode: string, uid = process.getuid?.() ?? 0): boolean {

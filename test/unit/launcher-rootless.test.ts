@@ -14,6 +14,7 @@ import {
   isRootless,
   launchNetworkContainer,
   podmanServiceArgv,
+  rootlessDefaultNetwork,
   rootlessPodmanSocket,
   ROOTLESS_NETWORK,
   serviceFiles,
@@ -68,6 +69,14 @@ describe('rootless Podman: the network container argv', () => {
     assert.ok(rootful.includes('/var/run/podman/podman.sock:/var/run/podman/podman.sock'))
   })
 
+  it('the default rootless network: slirp4netns when /dev/net/tun is usable, else none', () => {
+    const tun = join(tmp, 'tun')
+    writeFileSync(tun, '')
+    chmodSync(tun, 0o600)
+    assert.equal(rootlessDefaultNetwork(tun), 'slirp4netns:port_handler=slirp4netns')
+    assert.equal(rootlessDefaultNetwork(join(tmp, 'no-such-tun')), 'none')
+  })
+
   it('rootless means Podman run by a user other than root', () => {
     assert.equal(isRootless('podman', 1000), true)
     assert.equal(isRootless('podman', 0), false)
@@ -111,7 +120,7 @@ describe('rootless Podman: sockets and the temporary service', () => {
     )
     const [service, run] = printed.trim().split('\n')
     assert.equal(service, `podman system service --time=0 unix://${runtime}/conlink/ZZZ_network.podman.sock &`)
-    assert.match(run, new RegExp(`^podman run -d .*-v ${runtime}/conlink/ZZZ_network\\.podman\\.sock:/var/run/podman/podman\\.sock .*--network slirp4netns:port_handler=slirp4netns --privileged `))
+    assert.match(run, new RegExp(`^podman run -d .*-v ${runtime}/conlink/ZZZ_network\\.podman\\.sock:/var/run/podman/podman\\.sock --network \\S+ --privileged `))
   })
 
   it('starts the service, waits for its socket, and stops it, leaving nothing behind', async () => {
