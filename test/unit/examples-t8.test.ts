@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { instantiateLink, loadNetworkConfig } from '../../src/config/index.js'
 import type { ContainerInfo, NetworkConfig } from '../../src/config/types.js'
 import { FEATURES, type Capabilities } from '../../src/net/capabilities.js'
-import { describeOp, planLinkAdd, requireLinkFeatures, type NetContext } from '../../src/net/index.js'
+import { describeOp, explainHostNamespaceDenied, planLinkAdd, requireLinkFeatures, type NetContext } from '../../src/net/index.js'
 
 const FILE = fileURLToPath(new URL('../../examples/test8-compose.yaml', import.meta.url))
 const ENV = { HOST_INTERFACE: 'eth9', NODE1_HOST_ADDRESS: '192.168.1.50/24', NODE2_HOST_ADDRESS: '192.168.5.50/24' }
@@ -84,4 +84,11 @@ test('T8 on a kernel without dummy and vlan: the error names the link, the featu
   assert.equal(errors[1], 'node-macvlan:eth0 ok', 'macvlan exists on this kernel')
   assert.match(errors[2], /dummy link t8_node-vlan_1:d0 needs kernel feature 'dummy'/)
   assert.match(errors[3], /test8-compose\.yaml: services\.node-vlan\.x-network\.links\[1\]: vlan link t8_node-vlan_1:eth0 needs kernel feature 'vlan', which this kernel lacks \(.+\)/)
+})
+
+test('T8: a host namespace the network container may not open gets the fix', () => {
+  const denied = 'nsenter: cannot open /proc/1/ns/net: Permission denied'
+  assert.match(explainHostNamespaceDenied(denied), /^nsenter: cannot open \/proc\/1\/ns\/net: Permission denied: .*SYS_PTRACE.*--host-pid \/ CONLINK_HOST_PID/)
+  assert.match(explainHostNamespaceDenied('nsenter: cannot open /proc/4242/ns/net: Permission denied', 4242), /SYS_PTRACE/)
+  assert.equal(explainHostNamespaceDenied('RTNETLINK answers: File exists'), 'RTNETLINK answers: File exists')
 })
