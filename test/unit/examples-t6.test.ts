@@ -187,6 +187,7 @@ test('T6: each host names the other as REMOTE, writes .env and starts T5', async
     assert.ok(!text.includes(`REMOTE=${self}`), `host ${n} does not name itself`)
     const steps = [
       'apt-get install -y docker.io docker-compose',
+      'modprobe vxlan',
       "git clone --depth 1 --branch 'main' 'PARAM-RepositoryUrl' /root/conlink",
       'bash scripts/build-image.sh',
       `printf 'REMOTE=%s\\nNODE_IP=%s\\n' "\${REMOTE}" "\${NODE_IP}" > .env`,
