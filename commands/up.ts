@@ -70,6 +70,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       detach: flags.detach,
       dryRun: flags['dry-run'],
       verbose: flags.verbose,
+      hostPid: flags['host-pid'],
       extraRunArgs: runArgsAfterDashes(this.argv, argv as string[]),
     })
     process.exitCode = code

@@ -42,6 +42,8 @@ export interface RunArgsOptions extends ConfigOptions {
   privileged?: boolean
   /** Rootless Podman: the network container gets the user's slirp4netns network unless `network` is given. Default: podman and not root. */
   rootless?: boolean
+  /** Passed on as `--host-pid` (the namespace of *vlan/*vtap parents) unless 1. */
+  hostPid?: number
   /** Relative config paths resolve against this (default: process.cwd()). */
   cwd?: string
 }
@@ -103,6 +105,7 @@ function innerUpArgs(opts: RunArgsOptions, mounts: ConfigMount[]): string[] {
   if (opts.defaultBridgeMode !== 'auto') args.push('--default-bridge-mode', opts.defaultBridgeMode)
   if (opts.defaultMtu !== DEFAULT_MTU) args.push('--default-mtu', String(opts.defaultMtu))
   if (opts.keepVethOffload) args.push('--keep-veth-offload')
+  if (opts.hostPid !== undefined && opts.hostPid !== 1) args.push('--host-pid', String(opts.hostPid))
   args.push('--inside')
   return args
 }

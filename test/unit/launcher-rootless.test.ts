@@ -77,6 +77,12 @@ describe('rootless Podman: the network container argv', () => {
     assert.equal(rootlessDefaultNetwork(join(tmp, 'no-such-tun')), 'none')
   })
 
+  it('--host-pid is passed on to the inner conlink up when not 1', () => {
+    const inner = (argv: string[]) => argv.slice(argv.indexOf('conlink:latest') + 1)
+    assert.deepEqual(inner(buildRunArgs({ ...t3, hostPid: 4242 })).slice(-3), ['--host-pid', '4242', '--inside'])
+    assert.ok(!inner(buildRunArgs({ ...t3, hostPid: 1 })).includes('--host-pid'))
+  })
+
   it('rootless means Podman run by a user other than root', () => {
     assert.equal(isRootless('podman', 1000), true)
     assert.equal(isRootless('podman', 0), false)
