@@ -119,7 +119,7 @@ function hostCluster(config: NetworkConfig, links: LinkEntry[]): string[] {
 
 /** A command's text as drawn: a string as given, an argv joined by spaces. */
 function commandText(command: CommandSpec['command']): string {
-  return typeof command === 'string' ? command : command.join(' ')
+  return Array.isArray(command) ? command.map(String).join(' ') : String(command)
 }
 
 function ownerCluster(owner: Owner, { links, commands }: OwnerConfig): string[] {

@@ -102,10 +102,10 @@ function innerUpArgs(opts: RunArgsOptions, mounts: ConfigMount[]): string[] {
   if (opts.verbose) args.push('-v')
   for (const m of mounts) args.push(m.flag, m.containerPath)
   if (opts.composeProject) args.push('--compose-project', opts.composeProject)
+  if (opts.hostPid !== undefined && opts.hostPid !== 1) args.push('--host-pid', String(opts.hostPid))
   if (opts.defaultBridgeMode !== 'auto') args.push('--default-bridge-mode', opts.defaultBridgeMode)
   if (opts.defaultMtu !== DEFAULT_MTU) args.push('--default-mtu', String(opts.defaultMtu))
   if (opts.keepVethOffload) args.push('--keep-veth-offload')
-  if (opts.hostPid !== undefined && opts.hostPid !== 1) args.push('--host-pid', String(opts.hostPid))
   args.push('--inside')
   return args
 }
