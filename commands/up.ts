@@ -51,11 +51,11 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       const { runNetworkEngine } = await import('../src/engine/up.js')
       return runNetworkEngine({
         ...options,
+        hostPid: flags['host-pid'],
         composeProject: flags['compose-project'],
         dockerSocket: flags['docker-socket'],
         podmanSocket: flags['podman-socket'],
         concurrency: flags.concurrency,
-        hostPid: flags['host-pid'],
       })
     }
     const { launchNetworkContainer } = await import('../src/launcher/index.js')

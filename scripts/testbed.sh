@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 PACKAGES=(docker.io docker-compose iptables ethtool busybox-static debootstrap tcpdump podman iproute2 procps)
 DOCKER_LOG=${DOCKER_LOG:-/var/log/dockerd.log}
 PODMAN_SOCK=${PODMAN_SOCK:-/var/run/podman/podman.sock}
-PODMAN_LOG=${PODMAN_LOG:-/var/log/podman-service.log}
-CONTAINERS_CONF=/etc/containers/containers.conf
 # rootless Podman (test/e2e/up-t3-rootless.test.ts)
 PACKAGES+=(uidmap slirp4netns fuse-overlayfs)
+PODMAN_LOG=${PODMAN_LOG:-/var/log/podman-service.log}
+CONTAINERS_CONF=/etc/containers/containers.conf
 
 install_packages() {
   local missing=() p

@@ -22,13 +22,13 @@ import { EngineWatch } from './watch.js'
 import type { MatchScope } from './match.js'
 
 export interface UpOptions extends ConfigOptions {
+  /** The process in the namespace of *vlan/*vtap parents (default 1, the host). */
+  hostPid?: number
   composeProject?: string
   dockerSocket?: string
   podmanSocket?: string
   /** Containers handled at the same time. */
   concurrency: number
-  /** The process in the namespace of *vlan/*vtap parents (default 1, the host). */
-  hostPid?: number
 }
 
 /** `-v`: milliseconds since the process started, for start-up timing. */
