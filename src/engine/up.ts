@@ -23,6 +23,8 @@ import { EngineWatch } from './watch.js'
 import type { MatchScope } from './match.js'
 
 export interface UpOptions extends ConfigOptions {
+  /** The process in the namespace of *vlan/*vtap parents (default 1, the host). */
+  hostPid?: number
   composeProject?: string
   dockerSocket?: string
   podmanSocket?: string
@@ -47,7 +49,7 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
 
-  const ctx: NetContext = { bridges: config.bridges, capabilities }
+  const ctx: NetContext = { bridges: config.bridges, capabilities, hostPid: opts.hostPid }
   ctx.dockerEth0 = await prepareForwards(ctx, config)
   const bridges = Object.values(config.bridges)
   await startOvsIfNeeded(ctx, bridges)

@@ -59,8 +59,15 @@ function linkError(inst: LinkInstance, msg: string, cause?: unknown): ConlinkErr
   return new ConlinkError(`cannot create ${inst.link.type} link ${linkId(inst)}: ${msg}`, { place: inst.link.origin, cause })
 }
 
+/** The fix when the host namespace (of *vlan/*vtap parents) cannot be opened. */
+export function explainHostNamespaceDenied(msg: string, hostPid = 1): string {
+  if (!new RegExp(`cannot open /proc/${hostPid}/ns/net: Permission denied`).test(msg)) return msg
+  return `${msg}: the network container may not open the host's network namespace; give it cap SYS_PTRACE (or privileged), or name another process in that namespace with --host-pid / CONLINK_HOST_PID`
+}
+
 /** For *vlan/*vtap the kernel refuses an mtu above the parent's: say so plainly. */
 async function explainCreateFailure(ctx: NetContext, inst: LinkInstance, msg: string): Promise<string> {
+  if (inst.link.base === 'host') msg = explainHostNamespaceDenied(msg, ctx.hostPid)
   if (inst.link.base !== 'host' || !inst.mtu || !inst.outerDev) return msg
   const r = await runIn(ctx, 'host', ['ip', '-j', 'link', 'show', 'dev', inst.outerDev])
   const parentMtu = r.exitCode === 0 ? (JSON.parse(r.stdout)[0]?.mtu as number | undefined) : undefined
