@@ -10,6 +10,7 @@ import type {
 import type { MergedConfig, Sourced } from './merge.js'
 import { originOfKey, setOwn } from './merge.js'
 import { FORWARD } from './validate.js'
+import { checkAddressFamilies } from './families.js'
 
 /** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
 export const VETH_OFFLOAD = '--offload tx off'
@@ -180,6 +181,7 @@ export function enrich(merged: MergedConfig, opts: EnrichOptions): { config: Net
   const commands: CommandSpec[] = merged.commands.map((s) => ({ ...(s.value as RawCommand), origin: s.origin }))
   const bridges = resolveBridges(collectBridges(merged, links, tunnels, opts.defaultBridgeMode), opts, warnings, errors)
   checkForwards(links, merged.links, bridges, errors)
+  checkAddressFamilies(links, merged.links, errors)
   checkTunnelNames(tunnels, errors)
   const config: NetworkConfig = { bridges, tunnels, services: {}, containers: {} }
   for (const l of links) ownerOf(config, l).links.push(l)

@@ -3,6 +3,7 @@
 // configure), decides what "already exists" means, and undoes on failure.
 import { accessSync } from 'node:fs'
 import type { BridgeSpec, LinkInstance, TunnelSpec } from '../config/types.js'
+import { addressList } from '../config/address.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import { missingFeature, type Feature } from './capabilities.js'
@@ -40,7 +41,7 @@ export function requireLinkFeatures(ctx: NetContext, inst: LinkInstance): void {
 
 /** `veth link node_1:eth0 (ip 10.0.1.1/16, mac ...) <-> node_1-eth0 (bridge s1)` */
 export function describeLink(inst: LinkInstance): string {
-  const props = [inst.ip && `ip ${inst.ip}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
+  const props = [inst.ip && `ip ${addressList(inst.ip).join(' ')}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
   const outer =
     inst.link.type === 'veth' ? ` <-> ${inst.outerDev} (bridge ${inst.link.bridge})` : inst.link.base === 'host' ? ` (parent ${inst.outerDev})` : ''
   return `${inst.link.type} link ${linkId(inst)}${props ? ` (${props})` : ''}${outer}`
