@@ -159,6 +159,13 @@ export function offsetIPv6(cidr: string, n: number): string {
   return `${formatIPv6((value & ~hostMask) | host)}/${c.prefix}`
 }
 
+/** The EUI-64 link-local address of a MAC (`fe80::` + MAC with the universal/local bit flipped and `ff:fe` in the middle). */
+export function linkLocalFromMac(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16))
+  const iid = [b[0] ^ 2, b[1], b[2], 0xff, 0xfe, b[3], b[4], b[5]].reduce((acc, x) => (acc << 8n) | BigInt(x), 0n)
+  return formatIPv6((0xfe80n << 112n) | iid)
+}
+
 const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat', 'anycast'])
 
 export interface RouteFamilies {

@@ -14,6 +14,14 @@ import { addrOf, iptDelete, iptRule, ip, linkId, type Op } from './ops.js'
 export const DOCKER_ETH0 = 'DOCKER-ETH0'
 /** Marks forwarded connections so only they are masqueraded (bridged traffic with br_netfilter is left alone). */
 export const FORWARD_MARK = '0x636c/0xffff'
+/**
+ * IPv6 forwards leave the bridge from this link-local address (given to the
+ * bridge, `nodad`): IPv6 neighbour discovery only answers for addresses of
+ * the interface asked on, so the masquerading used for IPv4 (DOCKER-ETH0's
+ * address) would get no answer from the bridge. A link-local reply needs no
+ * route in the container either.
+ */
+export const FORWARD_LINK_LOCAL = 'fe80::636c:1'
 
 /** One family's forward: the link's address and DOCKER-ETH0's, without prefix. */
 interface ForwardPath {
@@ -26,12 +34,13 @@ const hostPrefix = (family: Family): string => (family === 6 ? '/128' : '/32')
 
 function forwardRules(inst: LinkInstance, bridge: string, { family, ipaddr }: ForwardPath): Array<[table: 'nat' | 'mangle', rule: string[]]> {
   const target = family === 6 ? `[${ipaddr}]` : ipaddr
+  const source = family === 6 ? ['SNAT', '--to-source', FORWARD_LINK_LOCAL] : ['MASQUERADE']
   return inst.forward.flatMap((f) => {
     const match = ['-p', f.proto, '-m', f.proto]
     return [
       ['mangle', ['PREROUTING', '-i', DOCKER_ETH0, ...match, '--dport', String(f['conlink-port']), '-j', 'MARK', '--set-xmark', FORWARD_MARK]],
       ['nat', ['PREROUTING', '-i', DOCKER_ETH0, ...match, '--dport', String(f['conlink-port']), '-j', 'DNAT', '--to-destination', `${target}:${f.port}`]],
-      ['nat', ['POSTROUTING', '-o', bridge, '-m', 'mark', '--mark', FORWARD_MARK, '-d', ipaddr + hostPrefix(family), ...match, '--dport', String(f.port), '-j', 'MASQUERADE']],
+      ['nat', ['POSTROUTING', '-o', bridge, '-m', 'mark', '--mark', FORWARD_MARK, '-d', ipaddr + hostPrefix(family), ...match, '--dport', String(f.port), '-j', ...source]],
     ] as Array<['nat' | 'mangle', string[]]>
   })
 }
@@ -72,16 +81,22 @@ export function forwardPaths(inst: LinkInstance, ctx: NetContext): ForwardPath[]
   return paths
 }
 
-/** Network-namespace ops (route + rules) and the container's /32 (/128) route to DOCKER-ETH0, per family. */
+/**
+ * Network-namespace ops (route + rules) per family, and for IPv4 the
+ * container's /32 route to DOCKER-ETH0; for IPv6 the bridge's link-local
+ * source address (kept until the bridge goes: other forwards share it).
+ */
 export function planForwards(inst: LinkInstance, ctx: NetContext, bridge: string): Op[] {
   if (inst.forward.length === 0) return []
   const id = linkId(inst)
   return forwardPaths(inst, ctx).flatMap((path) => {
     const host = path.ipaddr + hostPrefix(path.family)
+    const v6 = path.family === 6
     return [
+      ...(v6 ? [ip('conlink', id, ['addr', 'replace', `${FORWARD_LINK_LOCAL}/64`, 'dev', bridge, 'nodad'])] : []),
       ip('conlink', id, ['route', 'replace', host, 'dev', bridge], [ip('conlink', id, ['route', 'del', host, 'dev', bridge])]),
       ...forwardRules(inst, bridge, path).map(([table, rule]) => iptRule('conlink', id, table, rule, path.family)),
-      ip(inst.container.pid, id, ['route', 'replace', path.docker + hostPrefix(path.family), 'dev', inst.dev]),
+      ...(v6 ? [] : [ip(inst.container.pid, id, ['route', 'replace', path.docker + hostPrefix(path.family), 'dev', inst.dev])]),
     ]
   })
 }
@@ -178,12 +193,21 @@ export async function restoreDockerEth0(ctx: NetContext): Promise<void> {
 }
 
 async function renameKeepingRoutes(ctx: NetContext, from: string, to: string): Promise<void> {
-  const routes = JSON.parse((await runIn(ctx, 'conlink', ['ip', '-j', 'route', 'show', 'dev', from])).stdout || '[]') as IpRoute[]
-  log.info(`Renaming ${from} to ${to} (keeping ${routes.length} routes)`)
+  const list = async (args: string[]) => JSON.parse((await runIn(ctx, 'conlink', ['ip', '-j', ...args])).stdout || '[]')
+  const [routes4, routes6, [link]] = await Promise.all([
+    list(['route', 'show', 'dev', from]) as Promise<IpRoute[]>,
+    list(['-6', 'route', 'show', 'dev', from]) as Promise<IpRoute[]>,
+    list(['addr', 'show', 'dev', from]) as Promise<IpAddr[]>,
+  ])
+  const routes = [...routes4, ...routes6]
+  // IPv4 addresses survive `link set down`; IPv6 ones do not (the kernel makes its own link-local again)
+  const v6 = (link?.addr_info ?? []).filter((i) => i.family === 'inet6' && i.scope !== 'link' && i.scope !== 'host')
+  log.info(`Renaming ${from} to ${to} (keeping ${routes.length} routes${v6.length ? ` and ${v6.length} IPv6 addresses` : ''})`)
   const lines = [
     ['link', 'set', 'dev', from, 'down'],
     ['link', 'set', 'dev', from, 'name', to],
     ['link', 'set', 'dev', to, 'up'],
+    ...v6.map((i) => ['addr', 'replace', `${i.local}/${i.prefixlen}`, 'dev', to, 'nodad']),
     // kernel routes come back with the address when the link is up
     ...routes.filter((rt) => rt.protocol !== 'kernel').map((rt) => routeWords(rt, to)),
   ]

@@ -13,7 +13,7 @@ import { execute, runIn, undo, type ExecResult } from './executor.js'
 import { planBridgeCreate, planBridgeDelete } from './bridges.js'
 export { startOvsIfNeeded } from './bridges.js'
 import { LINK_KINDS } from './links/index.js'
-import type { LinkPlan } from './links/kind.js'
+import { configureFailureHint, type LinkPlan } from './links/kind.js'
 import { planTunnelAdd, planTunnelDelete, tunnelBridge, tunnelId } from './links/tunnel.js'
 import { describeOp, linkId, type Op } from './ops.js'
 import { forgetPatch, joinPatch, leavePatch } from './patch.js'
@@ -56,8 +56,8 @@ export function planLinkDelete(ctx: NetContext, inst: LinkInstance): Op[] {
   return LINK_KINDS[inst.link.type].planDelete(inst, ctx)
 }
 
-function linkError(inst: LinkInstance, msg: string, cause?: unknown): ConlinkError {
-  return new ConlinkError(`cannot create ${inst.link.type} link ${linkId(inst)}: ${msg}`, { place: inst.link.origin, cause })
+function linkError(inst: LinkInstance, msg: string, cause?: unknown, hint?: string): ConlinkError {
+  return new ConlinkError(`cannot create ${inst.link.type} link ${linkId(inst)}: ${msg}`, { place: inst.link.origin, cause, hint })
 }
 
 /** For *vlan/*vtap the kernel refuses an mtu above the parent's: say so plainly. */
@@ -113,7 +113,7 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
     }
   }
   const configured = await execute(ctx, configureOps.filter((op) => failedOk(byId.get(op.owner)!.inst)))
-  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`))
+  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`, undefined, configureFailureHint(msg)))
 
   const failedOwners = new Set([...byId.values()].filter(({ inst }) => !failedOk(inst)).map(({ inst }) => linkId(inst)))
   if (failedOwners.size) {

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  addressList, canonicalAddress, cidrProblem, formatIPv6, ipFamily, ipv6Value, isCidr, isIPv6, offsetIPv6, routeFamilies,
+  addressList, canonicalAddress, cidrProblem, formatIPv6, ipFamily, ipv6Value, isCidr, isIPv6, linkLocalFromMac, offsetIPv6, routeFamilies,
 } from '../../src/config/address.js'
 import { instantiateLink, offsetIp } from '../../src/config/replica.js'
 import type { ContainerInfo, LinkInstance, LinkSpec } from '../../src/config/types.js'
@@ -12,6 +12,7 @@ import { FEATURES, type Capabilities } from '../../src/net/capabilities.js'
 import { forwardPaths } from '../../src/net/forward.js'
 import { describeOp, planLinkAdd, planLinkDelete, type NetContext } from '../../src/net/index.js'
 import { soloArgv, type Op } from '../../src/net/ops.js'
+import { configureFailureHint } from '../../src/net/links/kind.js'
 import { networkToDot } from '../../src/graph/dot.js'
 import { loadNet, rejectsWith } from './config-helpers.js'
 
@@ -157,6 +158,7 @@ test('plan: IPv6 addresses get nodad, IPv6 routes pass through, IPv6 nat uses ip
     '[pid 101] ip6tables -w -t nat -A POSTROUTING -o eth0 -j SNAT --to-source 2001:db8:1::1',
   ])
   assert.equal(ops.find((o) => o.kind === 'ip6tables')!.undo![0].kind, 'ip6tables')
+  assert.ok(!lines(ops).some((l) => l.includes('addrgenmode')), 'no MAC known: the kernel makes the link-local address')
   assert.deepEqual(lines(planLinkDelete(ctx(), i)).filter((l) => /tables/.test(l)), [
     '[pid 101] ip6tables -w -t nat -D PREROUTING -i eth0 -j DNAT --to-destination 2001:db8:99::1',
     '[pid 101] ip6tables -w -t nat -D POSTROUTING -o eth0 -j SNAT --to-source 2001:db8:1::1',
@@ -166,13 +168,30 @@ test('plan: IPv6 addresses get nodad, IPv6 routes pass through, IPv6 nat uses ip
 
 const fwd = { forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' as const }] }
 
+test('plan: with IPv6 and a MAC, conlink makes the link-local address (EUI-64, nodad) before the link goes up', () => {
+  assert.equal(linkLocalFromMac('c2:00:00:00:01:01'), 'fe80::c000:ff:fe00:101')
+  assert.equal(linkLocalFromMac('00:0a:0b:0c:0d:01'), 'fe80::20a:bff:fe0c:d01')
+  const v6 = lines(planLinkAdd(ctx(), { ...inst({ ip: 'fd00::1/64' }), mac: 'c2:00:00:00:01:01' }).configure)
+  assert.deepEqual(v6.slice(0, 4), [
+    '[pid 101] ip link set dev eth0 addrgenmode none',
+    '[pid 101] ip addr add fe80::c000:ff:fe00:101/64 dev eth0 nodad',
+    '[pid 101] ip addr add fd00::1/64 dev eth0 nodad',
+    '[pid 101] ip link set dev eth0 up',
+  ])
+  const v4 = lines(planLinkAdd(ctx(), { ...inst({ ip: '10.0.0.1/24' }), mac: 'c2:00:00:00:01:01' }).configure)
+  assert.ok(!v4.some((l) => /addrgenmode|fe80/.test(l)), 'IPv4-only links are left as they were')
+  assert.match(configureFailureHint('Error: ipv6: IPv6 is disabled on this device.')!, /net\.ipv6\.conf\.default\.disable_ipv6: 0/)
+})
+
 test('plan: forwards per family; IPv6 when DOCKER-ETH0 has an IPv6 address', () => {
   const i = inst({ ip: ['10.0.7.1/24', 'fd00:7::1/64'], ...fwd })
   const both = lines(planLinkAdd(ctx({ dockerEth0: { ip: '172.30.0.2/24', ip6: 'fd00:30::2/64' } }), i).configure)
   assert.ok(both.includes('[network] ip route replace fd00:7::1/128 dev s1'))
   assert.ok(both.includes('[network] ip6tables -w -t nat -A PREROUTING -i DOCKER-ETH0 -p tcp -m tcp --dport 1080 -j DNAT --to-destination [fd00:7::1]:80'))
-  assert.ok(both.includes('[network] ip6tables -w -t nat -A POSTROUTING -o s1 -m mark --mark 0x636c/0xffff -d fd00:7::1/128 -p tcp -m tcp --dport 80 -j MASQUERADE'))
-  assert.ok(both.includes('[pid 101] ip route replace fd00:30::2/128 dev eth0'))
+  assert.ok(both.includes('[network] ip addr replace fe80::636c:1/64 dev s1 nodad'), 'the bridge gets the link-local forward source')
+  assert.ok(both.includes('[network] ip6tables -w -t nat -A POSTROUTING -o s1 -m mark --mark 0x636c/0xffff -d fd00:7::1/128 -p tcp -m tcp --dport 80 -j SNAT --to-source fe80::636c:1'))
+  assert.ok(both.includes('[pid 101] ip route replace 172.30.0.2/32 dev eth0'))
+  assert.ok(!both.some((l) => l.includes('fd00:30::2')), 'IPv6 replies go to the link-local source: no route to DOCKER-ETH0')
   assert.ok(both.includes('[network] iptables -w -t nat -A PREROUTING -i DOCKER-ETH0 -p tcp -m tcp --dport 1080 -j DNAT --to-destination 10.0.7.1:80'))
   const v4only = lines(planLinkAdd(ctx({ dockerEth0: { ip: '172.30.0.2/24' } }), i).configure)
   assert.ok(!v4only.some((l) => l.includes('ip6tables') || /route replace fd00/.test(l)), 'IPv4-only without an IPv6 DOCKER-ETH0')

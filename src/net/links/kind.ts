@@ -1,7 +1,7 @@
 // The interface every link kind implements, and the container-side
 // configuration they share (ip, up, routes, netem, ethtool, nat).
 import type { LinkInstance } from '../../config/types.js'
-import { addressList, addressOfFamily, familyOf } from '../../config/address.js'
+import { addressList, addressOfFamily, familyOf, linkLocalFromMac } from '../../config/address.js'
 import { ConlinkError } from '../../errors.js'
 import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
@@ -54,12 +54,26 @@ export function addrAddWords(cidr: string, dev: string): string[] {
   return ['addr', 'add', cidr, 'dev', dev, ...(familyOf(cidr) === 6 ? ['nodad'] : [])]
 }
 
+/**
+ * With IPv6 addresses, the link-local address is made by conlink (EUI-64 of
+ * the link's MAC, `nodad`) instead of the kernel: a tentative link-local
+ * keeps a router from sending neighbour solicitations for traffic it
+ * forwards, for the second or so that DAD takes.
+ */
+function planLinkLocal(inst: LinkInstance, pid: number, id: string): Op[] {
+  if (!inst.mac || !addressList(inst.ip).some((a) => familyOf(a) === 6)) return []
+  return [
+    ip(pid, id, ['link', 'set', 'dev', inst.dev, 'addrgenmode', 'none']),
+    ip(pid, id, addrAddWords(`${linkLocalFromMac(inst.mac)}/64`, inst.dev)),
+  ]
+}
+
 /** Container-side ops once the interface exists: address, up, routes, netem, ethtool, nat. */
 export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst.link.ethtool): Op[] {
   const id = linkId(inst)
   const pid = inst.container.pid
   const dev = inst.dev
-  const ops: Op[] = []
+  const ops: Op[] = [...planLinkLocal(inst, pid, id)]
   for (const cidr of addressList(inst.ip)) ops.push(ip(pid, id, addrAddWords(cidr, dev)))
   ops.push(ip(pid, id, ['link', 'set', 'dev', dev, 'up']))
   for (const route of inst.link.route) ops.push(ip(pid, id, ['route', 'add', ...words(route), 'dev', dev]))
@@ -73,6 +87,13 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
   const nat = natRules(inst)
   for (const rule of nat.rules) ops.push(iptRule(pid, id, 'nat', rule, nat.family))
   return ops
+}
+
+/** Why a configure op failed, in words a person can act on (IPv6 switched off in the container). */
+export function configureFailureHint(msg: string): string | undefined {
+  if (/IPv6 is disabled/.test(msg))
+    return 'IPv6 is switched off in the container (Docker does so for network_mode: none): give the service sysctls net.ipv6.conf.all.disable_ipv6: 0 and net.ipv6.conf.default.disable_ipv6: 0 (docker run --sysctl ...)'
+  return undefined
 }
 
 /** Container-side removal of what outlives the interface (nat rules). */
