@@ -113,7 +113,7 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
     }
   }
   const configured = await execute(ctx, configureOps.filter((op) => failedOk(byId.get(op.owner)!.inst)))
-  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`, undefined, configureFailureHint(msg)))
+  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`, undefined, configureFailureHint(op, msg)))
 
   const failedOwners = new Set([...byId.values()].filter(({ inst }) => !failedOk(inst)).map(({ inst }) => linkId(inst)))
   if (failedOwners.size) {

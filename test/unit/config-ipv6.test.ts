@@ -180,7 +180,11 @@ test('plan: with IPv6 and a MAC, conlink makes the link-local address (EUI-64, n
   ])
   const v4 = lines(planLinkAdd(ctx(), { ...inst({ ip: '10.0.0.1/24' }), mac: 'c2:00:00:00:01:01' }).configure)
   assert.ok(!v4.some((l) => /addrgenmode|fe80/.test(l)), 'IPv4-only links are left as they were')
-  assert.match(configureFailureHint('Error: ipv6: IPv6 is disabled on this device.')!, /net\.ipv6\.conf\.default\.disable_ipv6: 0/)
+  const off = 'Error: ipv6: IPv6 is disabled on this device.'
+  const op = (ns: Op['ns']): Op => ({ ns, kind: 'ip', args: [], owner: 'o' })
+  assert.match(configureFailureHint(op(101), off)!, /in the container .*give the service sysctls net\.ipv6\.conf\.all\.disable_ipv6: 0 and net\.ipv6\.conf\.default\.disable_ipv6: 0/)
+  assert.match(configureFailureHint(op('conlink'), off)!, /in the network container.*give the network service sysctls/)
+  assert.equal(configureFailureHint(op(101), 'File exists'), undefined)
 })
 
 test('plan: forwards per family; IPv6 when DOCKER-ETH0 has an IPv6 address', () => {

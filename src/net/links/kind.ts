@@ -90,10 +90,12 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
 }
 
 /** Why a configure op failed, in words a person can act on (IPv6 switched off in the container). */
-export function configureFailureHint(msg: string): string | undefined {
-  if (/IPv6 is disabled/.test(msg))
-    return 'IPv6 is switched off in the container (Docker does so for network_mode: none): give the service sysctls net.ipv6.conf.all.disable_ipv6: 0 and net.ipv6.conf.default.disable_ipv6: 0 (docker run --sysctl ...)'
-  return undefined
+export function configureFailureHint(op: Op, msg: string): string | undefined {
+  if (!/IPv6 is disabled/.test(msg)) return undefined
+  const sysctls = 'sysctls net.ipv6.conf.all.disable_ipv6: 0 and net.ipv6.conf.default.disable_ipv6: 0 (docker run --sysctl ...)'
+  return op.ns === 'conlink'
+    ? `IPv6 is switched off in the network container (Docker leaves it off for interfaces made after start): give the network service ${sysctls}`
+    : `IPv6 is switched off in the container (Docker does so for network_mode: none and IPv4-only networks): give the service ${sysctls}`
 }
 
 /** Container-side removal of what outlives the interface (nat rules). */
