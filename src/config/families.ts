@@ -40,7 +40,7 @@ function checkRoutes(link: LinkSpec, item: Sourced, families: Set<Family>, error
       errors.push(
         new ConlinkError(`route ${JSON.stringify(route)} has an ${v(r.viaFamily)} gateway for an ${v(r.dstFamily)} destination`, {
           place: entryAt(item, 'route', j),
-          hint: `use an ${v(r.dstFamily)} gateway, or an ${v(r.viaFamily)} destination (\`default\` takes the family of its gateway)`,
+          hint: `use an ${v(r.dstFamily)} gateway or an ${v(r.viaFamily)} destination; \`default\` takes the family of its gateway`,
         }),
       )
       return

@@ -107,7 +107,7 @@ async function prepareForwards(ctx: NetContext, config: NetworkConfig): Promise<
 }
 
 /** Forwards are per family: say at start-up which IPv6 addresses cannot be forwarded (and refuse links left with none). */
-function checkForwardFamilies(forwarded: ReturnType<typeof linksWithForwards>, dockerEth0: NonNullable<NetContext['dockerEth0']>): void {
+export function checkForwardFamilies(forwarded: ReturnType<typeof linksWithForwards>, dockerEth0: NonNullable<NetContext['dockerEth0']>): void {
   const v6NotForwarded = dockerEth0.ip6 ? [] : forwarded.filter((l) => addressOfFamily(l.ip, 6))
   const v6Only = v6NotForwarded.find((l) => !addressOfFamily(l.ip, 4))
   if (v6Only)

@@ -14,6 +14,7 @@ import { describeOp, planLinkAdd, planLinkDelete, type NetContext } from '../../
 import { soloArgv, type Op } from '../../src/net/ops.js'
 import { configureFailureHint } from '../../src/net/links/kind.js'
 import { networkToDot } from '../../src/graph/dot.js'
+import { checkForwardFamilies } from '../../src/engine/up.js'
 import { loadNet, rejectsWith } from './config-helpers.js'
 
 test('IPv6 parsing: full, compressed, dotted tail; rejects the malformed', () => {
@@ -222,4 +223,28 @@ test('net2dot labels show every address of a link', () => {
   assert.ok(dot.includes('[label="eth0\\n192.168.1.100/24\\n2001:db8:1::100/64"'), dot)
   assert.ok(dot.includes('label="remote host\\n2001:db8:ff::2"'))
   assert.deepEqual(addressList(undefined), [])
+})
+
+test('start-up: forwards on an IPv4-only engine network are IPv4-only (a warning), an IPv6-only link is refused', async () => {
+  const { log } = await import('../../src/log.js')
+  const warned: string[] = []
+  const original = log.warn
+  log.warn = (m: string) => void warned.push(m)
+  try {
+    const dual = node({ ip: ['10.0.7.1/24', 'fd00:7::1/64'], ...fwd })
+    checkForwardFamilies([dual], { ip: '172.30.0.2/24' })
+    assert.match(warned.join('\n'), /forward is IPv4-only here: .*IPv6 addresses of service node:eth0 are not forwarded/)
+    warned.length = 0
+    checkForwardFamilies([dual], { ip: '172.30.0.2/24', ip6: 'fd00:30::2/64' })
+    assert.deepEqual(warned, [])
+    assert.throws(() => checkForwardFamilies([node({ ip: 'fd00:7::1/64', ...fwd })], { ip: '172.30.0.2/24' }), (e: ConlinkError) => {
+      assert.equal(e.describe().split(': ').slice(0, 2).join(': '), 'net.yaml: links[3].forward')
+      assert.match(e.message, /forward is IPv4-only here/)
+      assert.match(e.hint!, /enable_ipv6: true/)
+      return true
+    })
+    assert.throws(() => checkForwardFamilies([node({ ip: '10.0.7.1/24', ...fwd })], { ip6: 'fd00:30::2/64' }), /has only IPv6/)
+  } finally {
+    log.warn = original
+  }
 })
