@@ -11,7 +11,7 @@ import { instantiateLink } from '../../src/config/replica.js'
 import type { BridgeSpec, LinkSpec } from '../../src/config/types.js'
 import { run } from '../../src/exec.js'
 import {
-  addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteContainerLinks, renameDockerEth0,
+  addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteContainerLinks, renameDockerEth0, restoreDockerEth0,
   type NetContext,
 } from '../../src/net/index.js'
 import { capabilities, inside, instance, ipJson, linkSpec, snapshot, startContainer, type FakeContainer } from './ns.js'
@@ -207,6 +207,9 @@ describe('IPv6 forward', () => {
     await deleteContainerLinks(ctx, l)
     assert.equal(await snapshot(net), before)
     assert.deepEqual((await inside(net, ['ip6tables-save'])).stdout.split('\n').filter((x) => x.startsWith('-A')), before6)
+    await restoreDockerEth0(ctx)
+    assert.deepEqual(globals(await addrs(net, 'eth0')), ['172.30.17.2/24', 'fd00:30::2/64'], 'eth0 gets its IPv6 address back on exit')
+    assert.equal((await ipJson(net, ['-6', 'route', 'show', 'fd00:31::/64']))[0]?.dev, 'eth0')
   })
 })
 
