@@ -7,6 +7,7 @@
 // Services are drawn as their replica 1. Node ids are readable but quoted, so
 // any config string is safe in the output.
 import type { CommandSpec, LinkSpec, NetworkConfig, OwnerConfig, TunnelSpec } from '../config/types.js'
+import { addressList } from '../config/address.js'
 
 export interface DotOptions {
   /** Graph name (default `conlink`). */
@@ -126,7 +127,7 @@ function ownerCluster(owner: Owner, { links, commands }: OwnerConfig): string[] 
   return [
     `subgraph ${quote(`cluster_${ownerKey(owner)}`)} {`,
     `  label=${label(`${owner.kind} ${owner.name}`)}; style="rounded,filled"; fillcolor="honeydew";`,
-    ...links.map((l) => `  ${innerId(owner, l.dev)}${attrs({ label: label(l.dev, l.ip), style: l.type === 'dummy' ? '"rounded,dashed"' : undefined })};`),
+    ...links.map((l) => `  ${innerId(owner, l.dev)}${attrs({ label: label(l.dev, ...addressList(l.ip)), style: l.type === 'dummy' ? '"rounded,dashed"' : undefined })};`),
     ...commands.map((c, i) => `  ${quote(`${ownerKey(owner)}/command/${i}`)}${attrs({ label: label(`$ ${commandText(c.command)}`), shape: '"note"', style: '"filled"', fillcolor: '"white"' })};`),
     '}',
   ]
