@@ -2,7 +2,9 @@
 // boundaries, anchors of the format checks, error texts and hints.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { configFlags, configOptions, printConfig } from '../../src/config/command.js'
 import { loadNetworkConfig } from '../../src/config/index.js'
+import { log } from '../../src/log.js'
 import { interpolateString } from '../../src/config/interpolate.js'
 import { readYamlFile } from '../../src/config/load.js'
 import { deepMerge, linkIdentity } from '../../src/config/merge.js'
@@ -199,4 +201,39 @@ test('interpolation: unclosed ${, nested braces, text after the last variable', 
   assert.equal(interpolateString('a}b${X}c}', { X: 'x' }, { file: 'f', path: 'p' }, out), 'a}bxc}')
   assert.equal(interpolateString('${X:-{a}}', {}, { file: 'f', path: 'p' }, out), '{a}')
   assert.deepEqual(out, { warnings: [], errors: [] })
+})
+
+test('configOptions: flag values or the defaults', () => {
+  assert.deepEqual(configOptions({}), { composeFiles: [], networkFiles: [], defaultBridgeMode: 'auto', defaultMtu: 65535, keepVethOffload: false })
+  assert.deepEqual(
+    configOptions({ 'compose-file': ['a.yaml'], 'network-file': ['n.yaml'], 'default-bridge-mode': 'linux', 'default-mtu': 1500, 'keep-veth-offload': true }),
+    { composeFiles: ['a.yaml'], networkFiles: ['n.yaml'], defaultBridgeMode: 'linux', defaultMtu: 1500, keepVethOffload: true },
+  )
+  assert.equal(configFlags['default-bridge-mode'].env, 'CONLINK_BRIDGE_MODE')
+  assert.deepEqual([configFlags['default-mtu'].min, configFlags['default-mtu'].max, configFlags['default-mtu'].default], [68, 65535, 65535])
+  assert.deepEqual(configFlags['default-bridge-mode'].options, ['auto', 'linux', 'ovs', 'patch'])
+})
+
+test('printConfig: the enriched JSON or the summary line on stdout, warnings through the log', async () => {
+  const file = writeTemp('print.yaml', 'links:\n  - {container: "x$PRINT_UNSET", bridge: s1}\n')
+  const options = { ...configOptions({ 'network-file': [file], 'default-bridge-mode': 'linux' }) }
+  const printed: string[] = []
+  const warned: string[] = []
+  const write = process.stdout.write
+  const warn = log.warn
+  process.stdout.write = ((s: string) => (printed.push(s), true)) as typeof process.stdout.write
+  log.warn = (m) => warned.push(m)
+  try {
+    await printConfig(options)
+    await printConfig(options, { check: true })
+  } finally {
+    process.stdout.write = write
+    log.warn = warn
+  }
+  assert.equal(printed.length, 2)
+  assert.ok(printed[0].endsWith('\n}\n'))
+  assert.deepEqual(Object.keys(JSON.parse(printed[0]).containers), ['x'])
+  assert.equal(printed[1], 'OK: 1 bridge, 1 link (0 services, 1 container), 0 tunnels, 0 commands\n')
+  assert.equal(warned.length, 2)
+  assert.match(warned[0], /links\[0\]\.container: variable PRINT_UNSET is not set/)
 })
