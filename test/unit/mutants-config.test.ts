@@ -221,7 +221,9 @@ test('printConfig: the enriched JSON or the summary line on stdout, warnings thr
   const warned: string[] = []
   const write = process.stdout.write
   const warn = log.warn
-  process.stdout.write = ((s: string) => (printed.push(s), true)) as typeof process.stdout.write
+  // under `node --test` the runner's own reports share stdout: keep only what printConfig wrote
+  process.stdout.write = ((s: unknown, ...rest: unknown[]) =>
+    typeof s === 'string' && /^(\{\n|OK: )/.test(s) ? (printed.push(s), true) : (write as (...a: unknown[]) => boolean).call(process.stdout, s, ...rest)) as typeof process.stdout.write
   log.warn = (m) => warned.push(m)
   try {
     await printConfig(options)
