@@ -10,6 +10,7 @@ import { networkToDot } from '../../src/graph/dot.js'
 import { renderNetworkGraph } from '../../src/graph/index.js'
 import { parseConfigJson } from '../../src/graph/input.js'
 import { dotToSvg } from '../../src/graph/svg.js'
+import { log } from '../../src/log.js'
 import { writeTemp } from './config-helpers.js'
 import { richConfig } from './mutants-graph.fixture.js'
 
@@ -187,4 +188,26 @@ test('dotToSvg: a DOT syntax error is a ConlinkError with the renderer\'s messag
     assert.deepEqual(e.place, { file: 'net2dot' })
     return true
   })
+})
+
+test('networkToDot: a patch with one link so far has no mirred edge', () => {
+  const config = richConfig()
+  delete config.services.pb
+  const dot = networkToDot(config)
+  assert.match(dot, /"outer\/pa_1-eth0" \[label="pa_1-eth0"\];/)
+  assert.doesNotMatch(dot, /mirred/)
+})
+
+test('renderNetworkGraph: config warnings go to the log', async () => {
+  const file = writeTemp('graph-warn.yaml', 'links:\n  - {container: "x$GRAPH_UNSET", bridge: s1}\n')
+  const warned: string[] = []
+  const warn = log.warn
+  log.warn = (m) => warned.push(m)
+  try {
+    await renderNetworkGraph({ options: options([file]), format: 'dot' })
+  } finally {
+    log.warn = warn
+  }
+  assert.equal(warned.length, 1)
+  assert.match(warned[0], /links\[0\]\.container: variable GRAPH_UNSET is not set/)
 })
