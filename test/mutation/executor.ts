@@ -2,4 +2,4 @@
 await import('../unit/net-executor.test.js')
 await import('../unit/net-plan.test.js')
 // the live attribution tests need root and namespaces: run this module under the shared lock
-if (process.getuid?.() === 0) await import('../net/attribution.test.js')
+if (process.getuid?.() === 0 && !process.env.MUTATE_UNIT_ONLY) await import('../net/attribution.test.js')

@@ -2,7 +2,7 @@
 // finding the line a batch stopped on (attribution of failures to single ops).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { limiter, parseBatchOutcome, stoppedAt } from '../../src/net/executor.js'
+import { inNs, limiter, parseBatchOutcome, stoppedAt } from '../../src/net/executor.js'
 import { ip } from '../../src/net/ops.js'
 
 test('parseBatchOutcome: failed lines with their messages, nothing stopped', () => {
@@ -53,4 +53,28 @@ test('limiter: at most n at once, every task runs, a failing task frees its slot
   assert.equal(peak, 2)
   assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'])
   assert.equal(active, 0)
+  // the slots are all free again: a second burst runs two at once, not fewer
+  peak = 0
+  const second = await Promise.race([
+    Promise.all([task(10), task(10), task(10)]),
+    new Promise((r) => setTimeout(() => r('stuck'), 2000)),
+  ])
+  assert.deepEqual(second, [10, 10, 10])
+  assert.equal(peak, 2)
+})
+
+test('parseBatchOutcome: only whole `Command failed -:N` lines count, N of any length; blank lines are dropped', () => {
+  const r = parseBatchOutcome('e1\nCommand failed -:12\n  \nnot a Command failed -:3 line\n')
+  assert.deepEqual([...r.failures], [[12, 'e1']])
+  assert.equal(r.stopped, 'not a Command failed -:3 line')
+  assert.deepEqual(parseBatchOutcome('a\n   \nb\nCommand failed -:1\n').failures.get(1), 'a; b')
+})
+
+test('inNs: where each namespace is entered', () => {
+  const ctx = { bridges: {}, capabilities: {} as never }
+  assert.deepEqual(inNs(ctx, 'conlink', ['ip', 'a']), ['ip', 'a'], 'no network container pid: we are in it')
+  assert.deepEqual(inNs({ ...ctx, conlinkPid: 7 }, 'conlink', ['ip']), ['nsenter', '--net=/proc/7/ns/net', 'ip'])
+  assert.deepEqual(inNs(ctx, 'host', ['ip']), ['nsenter', '--net=/proc/1/ns/net', 'ip'])
+  assert.deepEqual(inNs({ ...ctx, hostPid: 9, conlinkPid: 7 }, 'host', ['ip']), ['nsenter', '--net=/proc/9/ns/net', 'ip'])
+  assert.deepEqual(inNs({ ...ctx, conlinkPid: 7 }, 42, ['ip']), ['nsenter', '--net=/proc/42/ns/net', 'ip'])
 })
