@@ -4,7 +4,8 @@
 #   bash scripts/mutate.sh                 # config resolve graph executor
 #   bash scripts/mutate.sh graph resolve   # some of them
 # The executor's attribution tests use network namespaces: as root, that run
-# takes the shared lock (/tmp/conlink-root.lock) like every namespace test.
+# takes the shared lock (/tmp/conlink-root.lock) like every namespace test;
+# MUTATE_UNIT_ONLY=1 leaves them out (no root, no lock; a lower score).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=("$@")
