@@ -4,12 +4,19 @@
 // `iptables-restore --noflush` per namespace and owner group, ethtool runs
 // through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in parallel under a bound. Failures are attributed to
 // single ops (batch line numbers), so callers can undo per owner.
-// Programs start through the job helper (spawner.ts): forking node itself costs far more.
+// Programs start through the context's Runner, by default the job helper
+// (spawner.ts): forking node itself costs far more. Each run gets a timeout.
 import type { RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
+import { parseBatchErrors } from './kernel-errors.js'
 import { batchSafe, describeOp, soloArgv, type Ns, type Op } from './ops.js'
-import { runJob } from './spawner.js'
+import { jobRunner } from './spawner.js'
+
+export { parseBatchErrors }
+
+/** How long one kernel program (a whole batch included) may run unless the context says otherwise. */
+export const JOB_TIMEOUT_MS = 60_000
 
 export interface ExecResult {
   done: Op[]
@@ -42,30 +49,33 @@ function ctxLimit(ctx: NetContext): Limit {
   return l
 }
 
-/** The argv that runs `argv` inside namespace `ns`. */
-export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
-  if (ns === 'conlink' && ctx.conlinkPid === undefined) return argv
+/** The network namespace file of `ns`; undefined = the one conlink runs in. */
+export function nsFile(ctx: NetContext, ns: Ns): string | undefined {
+  if (ns === 'conlink' && ctx.conlinkPid === undefined) return undefined
   const pid = ns === 'conlink' ? ctx.conlinkPid : ns === 'host' ? (ctx.hostPid ?? 1) : ns
-  return ['nsenter', `--net=/proc/${pid}/ns/net`, ...argv]
+  return `/proc/${pid}/ns/net`
+}
+
+/** The argv that runs `argv` inside namespace `ns` with nsenter (for programs that stream, such as tcpdump). */
+export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
+  const file = nsFile(ctx, ns)
+  return file ? ['nsenter', `--net=${file}`, ...argv] : argv
+}
+
+/** Run a program in namespace `ns` through the context's runner; a result, never a throw. */
+export function runInNs(ctx: NetContext, ns: Ns, argv: readonly string[], input?: string): Promise<RunResult> {
+  const runner = ctx.runner ?? jobRunner
+  return runner.run(argv, { input, netns: nsFile(ctx, ns), timeoutMs: ctx.jobTimeoutMs ?? JOB_TIMEOUT_MS, allowFailure: true })
 }
 
 /** Run a read-only program in a namespace (through the same bound). */
 export async function runIn(ctx: NetContext, ns: Ns, argv: string[]): Promise<RunResult> {
-  return ctxLimit(ctx)(() => runJob(inNs(ctx, ns, argv)))
+  return ctxLimit(ctx)(() => runInNs(ctx, ns, argv))
 }
 
-/** `ip -force -batch` prints the error lines, then `Command failed -:N`. */
-export function parseBatchErrors(stderr: string): Map<number, string> {
-  const failures = new Map<number, string>()
-  let pending: string[] = []
-  for (const line of stderr.split('\n')) {
-    const m = /^Command failed -:(\d+)/.exec(line)
-    if (m) {
-      failures.set(Number(m[1]), pending.join('; ') || 'failed')
-      pending = []
-    } else if (line.trim()) pending.push(line.trim())
-  }
-  return failures
+/** A failed run's message: what the program said, else why it did not finish. */
+export function failureText(r: RunResult): string {
+  return [r.stderr || r.stdout, r.problem].filter(Boolean).join('; ').trim() || `exit code ${r.exitCode}`
 }
 
 export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
@@ -95,10 +105,10 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
 
 async function runSolo(ctx: NetContext, op: Op, result: ExecResult): Promise<void> {
   const t0 = performance.now()
-  const r = await runJob(inNs(ctx, op.ns, soloArgv(op)))
+  const r = await runInNs(ctx, op.ns, soloArgv(op))
   log.detail(`${describeOp(op)}: exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) result.done.push(op)
-  else result.failed.set(op, (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`)
+  else result.failed.set(op, failureText(r))
 }
 
 function iptablesInput(ops: Op[]): string {
@@ -120,16 +130,17 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
       : kind === 'ethtool'
         ? [['xargs', '-L', '1', 'ethtool'], lines]
         : [[kind, '-force', '-batch', '-'], lines]
-  const r = await runJob(inNs(ctx, ns, prog), input)
+  const r = await runInNs(ctx, ns, prog, input)
   log.detail(`${kind} batch in ${ns} ns: ${ops.length} lines, exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) {
     result.done.push(...ops)
     return
   }
-  const failedLines = kind === 'iptables' || kind === 'ethtool' ? new Map<number, string>() : parseBatchErrors(r.stderr)
+  // a timeout or a lost helper leaves the lines' outcome unknown: the whole batch failed
+  const failedLines = kind === 'iptables' || kind === 'ethtool' || r.problem ? new Map<number, string>() : parseBatchErrors(r.stderr)
   if (failedLines.size === 0) {
     // not attributable to a line (namespace gone, iptables-restore, xargs): the whole batch failed
-    const msg = (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`
+    const msg = failureText(r)
     for (const op of ops) result.failed.set(op, msg)
     return
   }

@@ -6,8 +6,8 @@ import type { LinkInstance } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
-import { inNs, runIn } from './executor.js'
-import { run } from '../exec.js'
+import { runIn, runInNs } from './executor.js'
+import { checked } from '../exec.js'
 import { addrOf, iptDelete, iptRule, ip, linkId, type Op } from './ops.js'
 
 export const DOCKER_ETH0 = 'DOCKER-ETH0'
@@ -94,7 +94,8 @@ export async function renameDockerEth0(ctx: NetContext): Promise<{ ip: string } 
   // /proc/sys is read-only in an unprivileged container: write only when the
   // compose file did not already turn forwarding on (sysctls: net.ipv4.ip_forward: 1)
   const forwarding = await runIn(ctx, 'conlink', ['sysctl', '-n', 'net.ipv4.ip_forward'])
-  if (forwarding.stdout.trim() !== '1') await run(inNs(ctx, 'conlink', ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']))
+  const enable = ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']
+  if (forwarding.stdout.trim() !== '1') checked(enable, await runInNs(ctx, 'conlink', enable), {})
   const ipaddr = ipv4(eth0)
   return ipaddr ? { ip: ipaddr } : undefined
 }
@@ -116,5 +117,5 @@ async function renameKeepingRoutes(ctx: NetContext, from: string, to: string): P
     ...routes.filter((rt) => rt.protocol !== 'kernel').map((rt) => routeWords(rt, to)),
   ]
   const input = lines.map((l) => l.join(' ')).join('\n') + '\n'
-  await run(inNs(ctx, 'conlink', ['ip', '-batch', '-']), { input })
+  checked(['ip', '-batch', '-'], await runInNs(ctx, 'conlink', ['ip', '-batch', '-'], input), {})
 }
