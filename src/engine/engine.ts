@@ -17,8 +17,8 @@ export interface EngineOptions {
   scope: MatchScope
   /** Containers handled at the same time. */
   concurrency: number
-  /** How long to gather container starts (and deaths) into one kernel batch. */
-  batchWindowMs?: number
+  /** Kernel batches of container starts (and of deaths) run at once; starts that arrive meanwhile go together in the next. */
+  batchesInFlight?: number
   /** Told about each container's links (the control plane: events, runtime overrides). */
   hooks?: EngineHooks
 }
@@ -55,17 +55,17 @@ export class NetworkEngine {
   constructor(private readonly opts: EngineOptions) {
     this.state = new WiringState(configuredLinkKeys(opts.config))
     this.queue = new KeyedQueue(opts.concurrency)
-    const window = opts.batchWindowMs ?? 2
+    const inFlight = opts.batchesInFlight ?? 2
     this.adds = new Batcher(async (groups) => {
       const results = await addLinksForContainers(opts.ctx, groups)
       await this.tellHooks(groups, results)
       return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
-    }, window)
+    }, inFlight)
     this.deletes = new Batcher(async (groups) => {
       await deleteLinksForContainers(opts.ctx, groups)
       for (const group of groups) if (group.length) opts.hooks?.unwired?.(group[0].container, group)
       return groups.map(() => undefined)
-    }, window)
+    }, inFlight)
   }
 
   /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
