@@ -1,7 +1,7 @@
 // One engine (Docker or Podman: both speak the Docker API) seen through dockerode.
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import type { ContainerInfo } from '../config/types.js'
 import { EVENT_FILTER, JsonObjectSplitter, normalizeEvent, type EngineEvent } from './events.js'
 import { toContainerInfo } from './labels.js'

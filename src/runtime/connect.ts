@@ -1,6 +1,6 @@
 // Connect to every engine that answers: Docker and/or Podman.
 import { existsSync } from 'node:fs'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import { EngineClient, type EngineKind } from './client.js'
@@ -43,16 +43,20 @@ export async function connectEngines(opts: ConnectOptions = {}): Promise<EngineC
 }
 
 interface TimedCalls {
-  ping(opts: { abortSignal: AbortSignal }): Promise<unknown>
   version(opts: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>
 }
 
+/** dockerode (with its ssh and gRPC modules) costs start-up time: loaded once, by the first engine connection. */
+let dockerode: Promise<typeof Docker> | undefined
+const loadDockerode = (): Promise<typeof Docker> => (dockerode ??= import('dockerode').then((m) => m.default))
+
 async function connectSocket(socketPath: string): Promise<EngineClient | undefined> {
-  const docker = new Docker({ socketPath })
+  const Dockerode = await loadDockerode()
+  const docker = new Dockerode({ socketPath })
   // dockerode accepts abortSignal here; its type definitions do not say so.
   const timed = docker as unknown as TimedCalls
   try {
-    await timed.ping({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+    // the version reply is the liveness check too: one round trip, not a ping and then a version
     const version = await timed.version({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) })
     return new EngineClient(engineKind(version), socketPath, docker)
   } catch (err) {
