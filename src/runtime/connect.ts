@@ -4,6 +4,7 @@ import type Docker from 'dockerode'
 import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import { EngineClient, type EngineKind } from './client.js'
+import { loadDockerode } from './dockerode.js'
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock'
 export const DEFAULT_PODMAN_SOCKET = '/var/run/podman/podman.sock'
@@ -45,10 +46,6 @@ export async function connectEngines(opts: ConnectOptions = {}): Promise<EngineC
 interface TimedCalls {
   version(opts: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>
 }
-
-/** dockerode (with its ssh and gRPC modules) costs start-up time: loaded once, by the first engine connection. */
-let dockerode: Promise<typeof Docker> | undefined
-const loadDockerode = (): Promise<typeof Docker> => (dockerode ??= import('dockerode').then((m) => m.default))
 
 async function connectSocket(socketPath: string): Promise<EngineClient | undefined> {
   const Dockerode = await loadDockerode()
