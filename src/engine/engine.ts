@@ -77,9 +77,13 @@ export class NetworkEngine {
     return this.enqueue(id, () => this.unwireContainer(id))
   }
 
-  /** After a lost event stream: wire what started meanwhile, unwire what died. Returns the running count. */
-  async resync(client: EngineClient): Promise<number> {
-    const running = await client.listRunning()
+  /**
+   * After a lost event stream (or at start-up): wire what started meanwhile, unwire what died. Returns the running count.
+   * `prelisted`: an earlier listing of this engine (made while start-up ran); only containers new since then are inspected.
+   */
+  async resync(client: EngineClient, prelisted?: Promise<ContainerInfo[]>): Promise<number> {
+    const known = prelisted && new Map((await prelisted.catch(() => [])).map((info) => [info.id, info] as const))
+    const running = await client.listRunning(known, processAlive)
     log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
     const alive = new Set(running.map((info) => info.id))
     for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)
