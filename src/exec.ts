@@ -70,7 +70,8 @@ async function runProcess(argv: readonly string[], opts: RunOptions = {}): Promi
   // loaded on first use: importing execa costs start-up time that most commands never need
   const { execa } = await import('execa')
   const child = execa(file, args, {
-    ...(opts.input !== undefined ? { input: opts.input } : stdio === 'pipe' ? {} : { stdin: stdio }),
+    // a detached program is in the background for the terminal: it gets no stdin
+    ...(opts.input !== undefined ? { input: opts.input } : stdio === 'pipe' ? {} : { stdin: stdio === 'inherit' && !detached ? 'inherit' : 'ignore' }),
     stdout: stdio,
     stderr: stdio,
     reject: false,
