@@ -10,7 +10,7 @@ import type { RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { parseBatchErrors } from './kernel-errors.js'
-import { batchSafe, describeOp, soloArgv, type Ns, type Op } from './ops.js'
+import { batchSafe, describeOp, isIptables, soloArgv, type Ns, type Op } from './ops.js'
 import { jobRunner } from './spawner.js'
 
 export { parseBatchErrors }
@@ -93,7 +93,7 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
       continue
     }
     // iptables-restore is all-or-nothing, so never mix owners' rules in one run
-    const key = `${op.ns}|${op.kind}|${op.kind === 'iptables' ? op.owner.split(':')[0] : ''}`
+    const key = `${op.ns}|${op.kind}|${isIptables(op) ? op.owner.split(':')[0] : ''}`
     const list = batches.get(key)
     if (list) list.push(op)
     else batches.set(key, [op])
@@ -125,8 +125,8 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
   const t0 = performance.now()
   const lines = ops.map((op) => op.args.join(' ')).join('\n') + '\n'
   const [prog, input] =
-    kind === 'iptables'
-      ? [['iptables-restore', '-w', '--noflush'], iptablesInput(ops)]
+    isIptables(ops[0])
+      ? [[`${kind}-restore`, '-w', '--noflush'], iptablesInput(ops)]
       : kind === 'ethtool'
         ? [['xargs', '-L', '1', 'ethtool'], lines]
         : [[kind, '-force', '-batch', '-'], lines]
@@ -137,7 +137,7 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
     return
   }
   // a timeout or a lost helper leaves the lines' outcome unknown: the whole batch failed
-  const failedLines = kind === 'iptables' || kind === 'ethtool' || r.problem ? new Map<number, string>() : parseBatchErrors(r.stderr)
+  const failedLines = isIptables(ops[0]) || kind === 'ethtool' || r.problem ? new Map<number, string>() : parseBatchErrors(r.stderr)
   if (failedLines.size === 0) {
     // not attributable to a line (namespace gone, iptables-restore, xargs): the whole batch failed
     const msg = failureText(r)
