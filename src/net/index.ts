@@ -11,7 +11,7 @@ import { checkInstances } from './check.js'
 import type { NetContext } from './context.js'
 import { execute, runIn, undo, type ExecResult } from './executor.js'
 import { OVS_VSCTL, planBridgeCreate, planBridgeDelete } from './bridges.js'
-import { alreadyExists, alreadyGone } from './kernel-errors.js'
+import { alreadyExists, alreadyGone, namespaceDenied } from './kernel-errors.js'
 export { startOvsIfNeeded } from './bridges.js'
 import { LINK_KINDS } from './links/index.js'
 import { configureFailureHint, type LinkPlan } from './links/kind.js'
@@ -63,7 +63,7 @@ function linkError(inst: LinkInstance, msg: string, cause?: unknown, hint?: stri
 
 /** The fix when the host namespace (of *vlan/*vtap parents) cannot be opened. */
 export function explainHostNamespaceDenied(msg: string, hostPid = 1): string {
-  if (!new RegExp(`cannot open /proc/${hostPid}/ns/net: Permission denied`).test(msg)) return msg
+  if (!namespaceDenied(msg, hostPid)) return msg
   return `${msg}: the network container may not open the host's network namespace; give it cap SYS_PTRACE (or privileged), or name another process in that namespace with --host-pid / CONLINK_HOST_PID`
 }
 
@@ -180,7 +180,6 @@ export function processAlive(pid: number): boolean {
   }
 }
 const containerAlive = (inst: LinkInstance): boolean => processAlive(inst.container.pid)
-
 
 /** Delete the links of many containers (best effort: problems are warnings). */
 export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInstance[][]): Promise<void> {

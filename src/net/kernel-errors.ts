@@ -14,6 +14,9 @@ export const unknownDeviceType = (msg: string): boolean => /Unknown device type/
 /** conlink lacks a capability or privilege (not a missing feature). */
 export const notPermitted = (msg: string): boolean => /Operation not permitted|Permission denied/.test(msg)
 
+/** The namespace of process `pid` may not be opened (nsenter's and the job helper's wording alike). */
+export const namespaceDenied = (msg: string, pid: number): boolean => msg.includes(`cannot open /proc/${pid}/ns/net: Permission denied`)
+
 /** `ip -force -batch` and `tc -force -batch` print the error lines, then `Command failed -:N`. Returns line number -> message. */
 export function parseBatchErrors(stderr: string): Map<number, string> {
   const failures = new Map<number, string>()

@@ -6,7 +6,7 @@ import type { RunOptions, Runner } from '../../src/exec.js'
 import { FEATURES, type Capabilities } from '../../src/net/capabilities.js'
 import type { NetContext } from '../../src/net/context.js'
 import { execute, JOB_TIMEOUT_MS } from '../../src/net/executor.js'
-import { alreadyExists, alreadyGone, notPermitted, parseBatchErrors, unknownDeviceType } from '../../src/net/kernel-errors.js'
+import { alreadyExists, alreadyGone, namespaceDenied, notPermitted, parseBatchErrors, unknownDeviceType } from '../../src/net/kernel-errors.js'
 import { ip, iptRule } from '../../src/net/ops.js'
 
 const all = Object.fromEntries(FEATURES.map((f) => [f, true])) as Capabilities
@@ -56,5 +56,8 @@ test('kernel error classifiers', () => {
   assert.ok(notPermitted('unshare: unshare failed: Operation not permitted'))
   assert.ok(notPermitted('open: Permission denied'))
   assert.ok(!notPermitted('File exists'))
+  assert.ok(namespaceDenied('nsenter: cannot open /proc/1/ns/net: Permission denied', 1))
+  assert.ok(namespaceDenied('cannot open /proc/1/ns/net: Permission denied', 1))
+  assert.ok(!namespaceDenied('cannot open /proc/12/ns/net: Permission denied', 1))
   assert.deepEqual([...parseBatchErrors('Error: a\nCommand failed -:3\nCommand failed -:4\n')], [[3, 'Error: a'], [4, 'failed']])
 })
