@@ -28,9 +28,9 @@ const prerequisite = await missingPrerequisite()
 /** The example for `type`, joined to the underlay at `address` instead of publishing ports. */
 function underlayCopy(type: string, address: string): string {
   return editedExample(`test5-${type}-compose.yaml`, (doc) => {
-    doc.deleteIn(['services', 'network', 'ports'])
-    doc.setIn(['services', 'network', 'networks'], doc.createNode({ underlay: { ipv4_address: address } }))
-    doc.set('networks', doc.createNode({ underlay: { external: true, name: UNDERLAY } }))
+    delete doc.services.network.ports
+    doc.services.network.networks = { underlay: { ipv4_address: address } }
+    doc.networks = { underlay: { external: true, name: UNDERLAY } }
   })
 }
 

@@ -84,12 +84,13 @@ describe('T8: macvlan and vlan children of a host interface, NAT to an internal 
       await sh('ip', '-n', LAN, 'link', 'set', vlanDev, 'up')
     }
     file = editedExample('test8-compose.yaml', (doc) => {
-      doc.setIn(['x-node', 'volumes'], doc.createNode([`${REPO}src/tools/sh:/scripts:ro`]))
-      if (hostHolder) doc.addIn(['services', 'network', 'environment'], `CONLINK_HOST_PID=${hostHolder.pid}`)
+      // the loaded document has `<<: *node` already merged into each node service
+      for (const svc of Object.keys(NODES)) doc.services[svc].volumes = [`${REPO}src/tools/sh:/scripts:ro`]
+      if (hostHolder) doc.services.network.environment.push(`CONLINK_HOST_PID=${hostHolder.pid}`)
       if (!features.dummy) {
-        Object.keys(NODES).forEach((svc, i) =>
-          doc.setIn(['services', svc, 'x-network', 'links', 0], doc.createNode({ dev: 'd0', bridge: `in${i + 1}`, ip: '10.0.1.1/24' })),
-        )
+        Object.keys(NODES).forEach((svc, i) => {
+          doc.services[svc]['x-network'].links[0] = { dev: 'd0', bridge: `in${i + 1}`, ip: '10.0.1.1/24' }
+        })
       }
     })
     project = new ComposeProject(`t8${process.pid}`, file, {

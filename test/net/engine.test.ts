@@ -12,9 +12,10 @@ import { loadNetworkConfig } from '../../src/config/index.js'
 import type { ContainerInfo, NetworkConfig } from '../../src/config/types.js'
 import { ALL_CONNECTED, NetworkEngine } from '../../src/engine/engine.js'
 import { EngineWatch } from '../../src/engine/watch.js'
-import { run } from '../../src/exec.js'
+import { run, type Runner } from '../../src/exec.js'
 import { log } from '../../src/log.js'
 import { createBridges, deleteBridges, type NetContext } from '../../src/net/index.js'
+import { jobRunner } from '../../src/net/spawner.js'
 import type { EngineClient, EngineEvent, OutputStream } from '../../src/runtime/index.js'
 import { capabilities, inside, ipJson, ping, startContainer, type FakeContainer } from './ns.js'
 
@@ -111,17 +112,22 @@ async function cleanUp(): Promise<void> {
 }
 afterEach(cleanUp)
 
-async function rig(yaml: string, opts: { batchWindowMs?: number } = {}): Promise<Rig> {
+/** The job helper, each run started `delayMs` late: a slow kernel, so a test can act while links are being created. */
+function slowRunner(delayMs: number): Runner {
+  return { run: async (argv, o) => (await new Promise((res) => setTimeout(res, delayMs)), jobRunner.run(argv, o)) }
+}
+
+async function rig(yaml: string, opts: { kernelDelayMs?: number } = {}): Promise<Rig> {
   const file = join(dir, `net-${rigs.length}-${Date.now()}.yaml`)
   writeFileSync(file, yaml)
   const { config } = await loadNetworkConfig({ networkFiles: [file], env: {}, probe: () => false })
   const processes: FakeContainer[] = []
   const [net, host] = await Promise.all([startContainer('h4-net'), startContainer('h4-host')])
   processes.push(net, host)
-  const ctx: NetContext = { conlinkPid: net.pid, hostPid: host.pid, bridges: config.bridges, capabilities: await capabilities() }
+  const ctx: NetContext = { conlinkPid: net.pid, hostPid: host.pid, bridges: config.bridges, capabilities: await capabilities(), runner: opts.kernelDelayMs ? slowRunner(opts.kernelDelayMs) : undefined }
   await createBridges(ctx, Object.values(config.bridges))
   const client = new FakeEngineClient()
-  const engine = new NetworkEngine({ config, ctx, scope: { project: PROJECT }, concurrency: 4, batchWindowMs: opts.batchWindowMs })
+  const engine = new NetworkEngine({ config, ctx, scope: { project: PROJECT }, concurrency: 4 })
   const byName = new Map<string, FakeContainer & ContainerInfo>()
   rigs.push(async () => {
     await engine.shutdown()
@@ -245,8 +251,8 @@ describe('engine on namespaces', () => {
   })
 
   test('a container that dies before its wiring finishes leaves nothing behind', async () => {
-    // a long batch window: the container dies while its links wait to be created
-    const r = await rig(NODES, { batchWindowMs: 300 })
+    // a slow kernel: the container dies while its links are being created
+    const r = await rig(NODES, { kernelDelayMs: 300 })
     await r.start('h4box')
     await startUp(r)
     const n1 = await r.start('h4p_node_1', 'node', 1)
@@ -294,7 +300,7 @@ describe('engine on namespaces', () => {
   })
 
   test('shutdown waits for queued work, then removes every link it made', async () => {
-    const r = await rig(NODES, { batchWindowMs: 100 })
+    const r = await rig(NODES, { kernelDelayMs: 100 })
     const box = await r.start('h4box')
     await startUp(r)
     const [n1, n2] = [await r.start('h4p_node_1', 'node', 1), await r.start('h4p_node_2', 'node', 2)]
