@@ -5,7 +5,7 @@ import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
 import { log } from '../log.js'
 import { addLinksForContainers, deleteLinksForContainers, processAlive, type NetContext } from '../net/index.js'
-import type { EngineClient } from '../runtime/index.js'
+import type { ContainerEngine } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
 import { Batcher } from './batch.js'
 import { KeyedQueue } from './queue.js'
@@ -45,7 +45,7 @@ export class NetworkEngine {
   private readonly adds: Batcher<LinkInstance[], Error | undefined>
   private readonly deletes: Batcher<LinkInstance[], undefined>
   /** Which engine each wired container belongs to (for resynchronising one engine). */
-  private readonly engineOf = new Map<string, EngineClient>()
+  private readonly engineOf = new Map<string, ContainerEngine>()
   private pending = 0
   private stopping = false
   private listed = false
@@ -69,7 +69,7 @@ export class NetworkEngine {
   }
 
   /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
-  containerStarted(client: EngineClient, id: string, known?: ContainerInfo): Promise<void> {
+  containerStarted(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
     return this.enqueue(id, () => this.wireContainer(client, id, known))
   }
 
@@ -78,7 +78,7 @@ export class NetworkEngine {
   }
 
   /** After a lost event stream: wire what started meanwhile, unwire what died. Returns the running count. */
-  async resync(client: EngineClient): Promise<number> {
+  async resync(client: ContainerEngine): Promise<number> {
     const running = await client.listRunning()
     log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
     const alive = new Set(running.map((info) => info.id))
@@ -96,7 +96,7 @@ export class NetworkEngine {
   }
 
   /** Everything that happens when a matching container starts. */
-  private async wireContainer(client: EngineClient, id: string, known?: ContainerInfo): Promise<void> {
+  private async wireContainer(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
     if (this.stopping) return
     const info = known ?? (await client.inspect(id))
     if (!info) return log.detail(`container ${id.slice(0, 12)} is gone before it could be wired`)
@@ -147,7 +147,7 @@ export class NetworkEngine {
   }
 
   /** Commands run in parallel once the container's links exist; their lines are logged. */
-  private runCommands(client: EngineClient, info: ContainerInfo, work: ContainerWork): void {
+  private runCommands(client: ContainerEngine, info: ContainerInfo, work: ContainerWork): void {
     for (const { command } of work.commands) {
       const shown = Array.isArray(command) ? JSON.stringify(command) : command
       log.info(`Running command in ${info.name}: ${shown}`)
