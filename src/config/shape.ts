@@ -26,7 +26,6 @@ export class TaggedValue {
 }
 
 export const isReset = (v: unknown): v is TaggedValue => v instanceof TaggedValue && v.tag === '!reset'
-export const isOverride = (v: unknown): v is TaggedValue => v instanceof TaggedValue && v.tag === '!override'
 
 const KINDS = ['scalar', 'sequence', 'mapping'] as const
 /** js-yaml's default schema plus every other tag as a TaggedValue (`!x`, `!!x`, `!<uri>`). */

@@ -8,7 +8,8 @@ import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { inNs, runIn } from './executor.js'
 import { run } from '../exec.js'
-import { addrOf, iptDelete, iptRule, ip, linkId, type Op } from './ops.js'
+import { addrOf, iptDelete, iptRule, ip, type Op } from './ops.js'
+import { linkLabel } from '../config/label.js'
 
 export const DOCKER_ETH0 = 'DOCKER-ETH0'
 /** Marks forwarded connections so only they are masqueraded (bridged traffic with br_netfilter is left alone). */
@@ -28,9 +29,9 @@ function forwardRules(inst: LinkInstance, bridge: string): Array<[table: 'nat' |
 
 function requireForwardable(inst: LinkInstance, ctx: NetContext): { ipaddr: string; docker: string } {
   const place = { file: inst.link.origin.file, path: `${inst.link.origin.path}.forward` }
-  if (!inst.ip) throw new ConlinkError(`link ${linkId(inst)}: forward needs an ip`, { place })
+  if (!inst.ip) throw new ConlinkError(`link ${linkLabel(inst)}: forward needs an ip`, { place })
   if (!ctx.dockerEth0)
-    throw new ConlinkError(`link ${linkId(inst)}: forward needs the network container's engine-provided eth0 (${DOCKER_ETH0})`, {
+    throw new ConlinkError(`link ${linkLabel(inst)}: forward needs the network container's engine-provided eth0 (${DOCKER_ETH0})`, {
       place,
       hint: 'do not use network_mode: none for the network container',
     })
@@ -41,7 +42,7 @@ function requireForwardable(inst: LinkInstance, ctx: NetContext): { ipaddr: stri
 export function planForwards(inst: LinkInstance, ctx: NetContext, bridge: string): Op[] {
   if (inst.forward.length === 0) return []
   const { ipaddr, docker } = requireForwardable(inst, ctx)
-  const id = linkId(inst)
+  const id = linkLabel(inst)
   const route = ['route', 'replace', `${ipaddr}/32`, 'dev', bridge]
   return [
     ip('conlink', id, route, [ip('conlink', id, ['route', 'del', `${ipaddr}/32`, 'dev', bridge])]),
@@ -52,7 +53,7 @@ export function planForwards(inst: LinkInstance, ctx: NetContext, bridge: string
 
 export function planForwardsDelete(inst: LinkInstance, bridge: string): Op[] {
   if (inst.forward.length === 0 || !inst.ip) return []
-  const id = linkId(inst)
+  const id = linkLabel(inst)
   return [
     ip('conlink', id, ['route', 'del', `${addrOf(inst.ip)}/32`, 'dev', bridge]),
     ...forwardRules(inst, bridge).map(([table, rule]) => iptDelete('conlink', id, table, rule)),

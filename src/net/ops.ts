@@ -1,6 +1,5 @@
 // Plan as data: an Op is one kernel operation tagged with the namespace it
 // runs in. Link kinds return Ops; only the executor runs them.
-import type { LinkInstance } from '../config/types.js'
 
 /** Where an op runs: the network container, the host (pid 1, for *vlan parents), or a container (its pid). */
 export type Ns = 'conlink' | 'host' | number
@@ -36,11 +35,6 @@ export function iptRule(ns: Ns, owner: string, table: Op['table'], rule: string[
 
 export function iptDelete(ns: Ns, owner: string, table: Op['table'], rule: string[]): Op {
   return { ns, kind: 'iptables', table, args: ['-D', ...rule], owner }
-}
-
-/** `container:dev`, the name every message uses for a link instance. */
-export function linkId(inst: LinkInstance): string {
-  return `${inst.container.name}:${inst.dev}`
 }
 
 /** Split a config string such as a route or netem options into words. */

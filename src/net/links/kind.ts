@@ -3,7 +3,8 @@
 import type { LinkInstance } from '../../config/types.js'
 import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
-import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, linkId, tc, words, type Op } from '../ops.js'
+import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, tc, words, type Op } from '../ops.js'
+import { linkLabel } from '../../config/label.js'
 
 export interface LinkPlan {
   /** Creates the interface: one atomic op per link (a "File exists" failure means it is already there). */
@@ -37,7 +38,7 @@ function natRules(inst: LinkInstance): string[][] {
 
 /** Container-side ops once the interface exists: address, up, routes, netem, ethtool, nat. */
 export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst.link.ethtool): Op[] {
-  const id = linkId(inst)
+  const id = linkLabel(inst)
   const pid = inst.container.pid
   const dev = inst.dev
   const ops: Op[] = []
@@ -57,10 +58,10 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
 
 /** Container-side removal of what outlives the interface (nat rules). */
 export function planContainerUnconfig(inst: LinkInstance): Op[] {
-  return natRules(inst).map((rule) => iptDelete(inst.container.pid, linkId(inst), 'nat', rule))
+  return natRules(inst).map((rule) => iptDelete(inst.container.pid, linkLabel(inst), 'nat', rule))
 }
 
 /** Deleting an interface that lives in the container (all kinds but veth). */
 export function planDeleteInContainer(inst: LinkInstance): Op[] {
-  return [...planContainerUnconfig(inst), ip(inst.container.pid, linkId(inst), ['link', 'del', 'dev', inst.dev])]
+  return [...planContainerUnconfig(inst), ip(inst.container.pid, linkLabel(inst), ['link', 'del', 'dev', inst.dev])]
 }
