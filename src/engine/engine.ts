@@ -21,7 +21,17 @@ export interface EngineOptions {
   batchWindowMs?: number
   /** Told about each container's links (the control plane: events, runtime overrides). */
   hooks?: EngineHooks
+  /** Where links are made and removed (default: the kernel, through net/; unit tests pass a recorder). */
+  links?: LinkWork
 }
+
+/** The kernel side of the reconciler: batches of container link groups. */
+export interface LinkWork {
+  add(ctx: NetContext, groups: LinkInstance[][]): Promise<Map<string, Error | undefined>>
+  delete(ctx: NetContext, groups: LinkInstance[][]): Promise<void>
+}
+
+const KERNEL_LINKS: LinkWork = { add: addLinksForContainers, delete: deleteLinksForContainers }
 
 /** Calls out of the reconciler, in the order things happen to one container. */
 export interface EngineHooks {
@@ -56,13 +66,14 @@ export class NetworkEngine {
     this.state = new WiringState(configuredLinkKeys(opts.config))
     this.queue = new KeyedQueue(opts.concurrency)
     const window = opts.batchWindowMs ?? 2
+    const links = opts.links ?? KERNEL_LINKS
     this.adds = new Batcher(async (groups) => {
-      const results = await addLinksForContainers(opts.ctx, groups)
+      const results = await links.add(opts.ctx, groups)
       await this.tellHooks(groups, results)
       return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
     }, window)
     this.deletes = new Batcher(async (groups) => {
-      await deleteLinksForContainers(opts.ctx, groups)
+      await links.delete(opts.ctx, groups)
       for (const group of groups) if (group.length) opts.hooks?.unwired?.(group[0].container, group)
       return groups.map(() => undefined)
     }, window)
