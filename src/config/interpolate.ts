@@ -112,7 +112,8 @@ function expandBraced(body: string, env: Env, where: Origin, out: InterpolationR
 /** Interpolate every string inside a value (lists and maps walked; keys left as they are). */
 export function interpolateValue(value: unknown, env: Env, where: Origin, out: InterpolationResult): unknown {
   if (typeof value === 'string') return interpolateString(value, env, where, out)
-  if (value instanceof TaggedValue) return value // a `!reset` marker, dropped when links merge
+  // `!reset` / `!override` markers on link keys; their meaning is given when links merge
+  if (value instanceof TaggedValue) return new TaggedValue(value.tag, interpolateValue(value.value, env, where, out))
   if (Array.isArray(value)) return value.map((v, i) => interpolateValue(v, env, { ...where, path: `${where.path}[${i}]` }, out))
   if (isMap(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateValue(v, env, { ...where, path: `${where.path}.${k}` }, out)]))

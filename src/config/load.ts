@@ -90,8 +90,8 @@ function jsonKeyCount(text: string): number {
 export function loadNetworkFile(file: string): ConfigPiece[] {
   const doc = readYamlFile(file)
   if (!isMap(doc)) throw new ConlinkError('a network file must be a map', { place: { file }, hint: 'top-level keys are links, bridges, tunnels, commands' })
-  checkShape(doc, file)
-  return [{ file, prefix: '', doc: resolveTags(doc, SECTION_KEYS) }]
+  const tagged = checkShape(doc, file)
+  return [{ file, prefix: '', doc: tagged ? resolveTags(doc, SECTION_KEYS) : doc }]
 }
 
 /**
@@ -119,8 +119,7 @@ export function loadComposeFile(file: string): ConfigPiece[] {
 
 function xNetworkMap(value: unknown, file: string, path: string): Record<string, unknown> {
   if (!isMap(value)) throw new ConlinkError('`x-network` must be a map', { place: { file, path }, hint: 'e.g. `x-network: {links: [{bridge: s1, ip: 10.0.0.1/24}]}`' })
-  checkShape(value, file, path + '.')
-  return resolveTags(value, SECTION_KEYS)
+  return checkShape(value, file, path + '.') ? resolveTags(value, SECTION_KEYS) : value
 }
 
 function defaultService(doc: Record<string, unknown>, service: string): Record<string, unknown> {

@@ -5,7 +5,7 @@
 import type { Origin } from './types.js'
 import type { ConfigPiece } from './load.js'
 import { isMap } from './load.js'
-import { TaggedValue, isReset } from './shape.js'
+import { TaggedValue, isOverride, isReset, untag } from './shape.js'
 import { linkLabel } from './label.js'
 
 export const SECTIONS = ['links', 'bridges', 'tunnels', 'commands'] as const
@@ -110,10 +110,11 @@ export function mergeByIdentity(
     }
     combineInto(prev, item, listKeys)
   }
-  // `key: !reset` in a later definition removes the key
+  // `key: !reset` in a later definition removes the key; `key: !override X` is X
   for (const item of out) {
     if (!isMap(item.value)) continue
     for (const [k, v] of Object.entries(item.value)) {
+      if (isOverride(v)) setOwn(item.value, k, v.value)
       if (!isReset(v)) continue
       delete item.value[k]
       if (item.keyOrigins) delete item.keyOrigins[k]
@@ -126,8 +127,8 @@ function combineInto(prev: Sourced, item: Sourced, listKeys: readonly string[]):
   const target = prev.value as Record<string, unknown>
   const origins = keyOriginsOf(item)
   for (const [k, v] of Object.entries(item.value as Record<string, unknown>)) {
-    const old = Object.hasOwn(target, k) ? target[k] : undefined
-    if (old !== undefined && listKeys.includes(k) && (Array.isArray(old) || Array.isArray(v))) {
+    const old = Object.hasOwn(target, k) ? untag(target[k]) : undefined
+    if (old !== undefined && !(v instanceof TaggedValue) && listKeys.includes(k) && (Array.isArray(old) || Array.isArray(v))) {
       setOwn(prev.itemOrigins!, k, [...elementOrigins(old, k, prev), ...elementOrigins(v, k, item)])
       setOwn(target, k, [...asList(old), ...asList(v)])
     } else {

@@ -26,6 +26,7 @@ export class TaggedValue {
 }
 
 export const isReset = (v: unknown): v is TaggedValue => v instanceof TaggedValue && v.tag === '!reset'
+export const isOverride = (v: unknown): v is TaggedValue => v instanceof TaggedValue && v.tag === '!override'
 
 const KINDS = ['scalar', 'sequence', 'mapping'] as const
 /** js-yaml's default schema plus every other tag as a TaggedValue (`!x`, `!!x`, `!<uri>`). */
@@ -41,12 +42,12 @@ const describePath = (path: (string | number)[]) => path.map((p, i) => (typeof p
  * Walk a loaded value without recursion: its expanded size (shared nodes
  * counted each time they are used, computed once per node), its depth, and
  * no cycles; `!override` and `!reset` are allowed, other tags are not.
- * Errors name the file and the path. Returns the number of map keys.
+ * Errors name the file and the path. Returns whether it holds a tag.
  */
-export function checkShape(value: unknown, file: string, prefix = ''): number {
+export function checkShape(value: unknown, file: string, prefix = ''): boolean {
   const sizes = new Map<object, number>()
   const onPath = new Set<object>()
-  let keys = 0
+  let tagged = false
   const fail = (message: string, path: (string | number)[], hint?: string): never => {
     const where = describePath(path)
     throw new ConlinkError(message, { place: { file, path: prefix + where || undefined }, hint })
@@ -77,14 +78,14 @@ export function checkShape(value: unknown, file: string, prefix = ''): number {
       fail(`unknown tag ${node.tag.slice(0, 100)}`, path.slice(1), 'inside x-network only the Compose tags !reset and !override are allowed')
     }
     onPath.add(node)
-    if (!Array.isArray(node) && !(node instanceof TaggedValue)) keys += Object.keys(node).length
+    if (node instanceof TaggedValue) tagged = true
     for (const [key, child] of childrenOf(node)) {
       if (typeof child !== 'object' || child === null || sizes.has(child)) continue
       if (onPath.has(child)) fail('an alias refers to a value that contains it (a cycle)', [...path.slice(1), key])
       stack.push({ node: child, path: node instanceof TaggedValue ? path : [...path, key], done: false })
     }
   }
-  return keys - 1
+  return tagged
 }
 
 /** Sections whose items are combined by identity across files (merge.ts mergeIdentities). */
@@ -104,9 +105,11 @@ export function resolveTags(doc: Record<string, unknown>, sections: readonly str
     if (typeof v !== 'object' || v === null || v instanceof Date) return v
     return Object.fromEntries(Object.entries(v).filter(([, x]) => !isReset(x)).map(([k, x]) => [k, plain(x)]))
   }
+  // a key of a section item keeps its tag: `!reset` drops it, `!override` replaces a list instead of concatenating
+  const keyTagged = (x: unknown): unknown => (isReset(x) ? x : isOverride(x) ? new TaggedValue(x.tag, plain(x.value)) : plain(x))
   const item = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof TaggedValue || v instanceof Date) return plain(v)
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isReset(x) ? x : plain(x)]))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, keyTagged(x)]))
   }
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(doc)) {

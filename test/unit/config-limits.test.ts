@@ -138,3 +138,12 @@ test('error messages quote at most about 200 characters of a bad value', async (
   const msg = await rejectsWith(loadNet(`links: [{container: a, bridge: s1, mac: "${long}"}]\n`).result, 'links[0].mac', '(100002 characters)')
   assert.ok(msg.length < 500, `message is ${msg.length} characters`)
 })
+
+test('a link key tagged !override replaces the earlier list instead of concatenating; !reset drops it', async () => {
+  const base = writeTemp('ovr-a.yaml', 'services:\n  a:\n    x-network:\n      links: [{bridge: s1, route: [10.1.0.0/16 via 10.0.0.1], forward: ["80:80/tcp"], ip: 10.0.0.2/24}]\n')
+  const over = writeTemp('ovr-b.yaml', 'services:\n  a:\n    x-network:\n      links: [{bridge: s1, route: !override ["${NET}/16 via 10.0.0.9"], forward: !reset null}]\n')
+  const { config } = await loadNetworkConfig({ env: { NET: '10.2.0.0' }, probe: () => false, composeFiles: [base, over] })
+  const link = config.services.a.links[0]
+  assert.deepEqual(link.route, ['10.2.0.0/16 via 10.0.0.9'])
+  assert.deepEqual(link.forward, [])
+})
