@@ -31,6 +31,12 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
     'host-mode': Flags.string({ options: ['docker', 'podman', 'none'], description: 'host: engine whose containers are wired (default: --mode)' }),
     image: Flags.string({ description: 'host: conlink image', default: 'conlink:latest' }),
+    'host-pid': Flags.integer({
+      description: 'process whose network namespace holds the host interfaces (outer-dev) of vlan/macvlan/ipvlan/macvtap/ipvtap links',
+      default: 1,
+      min: 1,
+      env: 'CONLINK_HOST_PID',
+    }),
     name: Flags.string({ description: 'host: network container name', default: 'conlink' }),
     network: Flags.string({ description: 'host: network for the network container (needed for forward); default none' }),
     detach: Flags.boolean({ char: 'd', description: 'host: start the network container and return' }),
@@ -45,6 +51,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       const { runNetworkEngine } = await import('../src/engine/up.js')
       return runNetworkEngine({
         ...options,
+        hostPid: flags['host-pid'],
         composeProject: flags['compose-project'],
         dockerSocket: flags['docker-socket'],
         podmanSocket: flags['podman-socket'],
@@ -60,6 +67,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       hostMode: (flags['host-mode'] ?? flags.mode) as 'docker' | 'podman' | 'none',
       image: flags.image,
       name: flags.name,
+      hostPid: flags['host-pid'],
       network: flags.network,
       detach: flags.detach,
       dryRun: flags['dry-run'],

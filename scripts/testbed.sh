@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(docker.io docker-compose iptables ethtool busybox-static debootstrap tcpdump podman iproute2 procps gcc libc6-dev)
 DOCKER_LOG=${DOCKER_LOG:-/var/log/dockerd.log}
 PODMAN_SOCK=${PODMAN_SOCK:-/var/run/podman/podman.sock}
+# rootless Podman (test/e2e/up-t3-rootless.test.ts)
+PACKAGES+=(uidmap slirp4netns fuse-overlayfs)
 PODMAN_LOG=${PODMAN_LOG:-/var/log/podman-service.log}
 CONTAINERS_CONF=/etc/containers/containers.conf
 # The browser for conlink web's test (puppeteer-core drives Debian's chromium); curl for its Host check.

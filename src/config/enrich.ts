@@ -13,6 +13,7 @@ import { TUNNEL_PORTS } from './types.js'
 import { FORWARD } from './validate.js'
 import { checkOuterNames } from './replica.js'
 import { linkLabel } from './label.js'
+import { checkAddressFamilies } from './families.js'
 
 /** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
 export const VETH_OFFLOAD = '--offload tx off'
@@ -179,6 +180,7 @@ export function enrich(merged: MergedConfig, opts: EnrichOptions): { config: Net
   const commands: CommandSpec[] = merged.commands.map((s) => ({ ...(s.value as RawCommand), origin: s.origin }))
   const bridges = resolveBridges(collectBridges(merged, links, tunnels, opts.defaultBridgeMode), opts, warnings, errors)
   checkForwards(links, merged.links, bridges, errors)
+  checkAddressFamilies(links, merged.links, errors)
   checkTunnelNames(tunnels, errors)
   errors.push(...checkOuterNames(links))
   const config: NetworkConfig = { bridges, tunnels, services: {}, containers: {} }

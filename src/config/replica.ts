@@ -3,11 +3,13 @@
 import { createHash } from 'node:crypto'
 import { ConlinkError } from '../errors.js'
 import type { ContainerInfo, LinkInstance, LinkSpec } from './types.js'
+import { offsetIPv6 } from './address.js'
 
 const MAX_IFNAME = 15
 
-/** `10.0.0.255/16` + 1 = `10.0.1.0/16`: IPv4 arithmetic across octets, prefix kept. */
+/** `10.0.0.255/16` + 1 = `10.0.1.0/16`: IPv4 arithmetic across octets, prefix kept. IPv6: see offsetIPv6. */
 export function offsetIp(cidr: string, n: number): string {
+  if (cidr.includes(':')) return offsetIPv6(cidr, n)
   const [addr, prefix] = cidr.split('/')
   const octets = addr.split('.').map(Number)
   const value = octets.reduce((acc, o) => acc * 256 + o, 0) + n
@@ -118,10 +120,20 @@ export function instantiateLink(link: LinkSpec, container: ContainerInfo): LinkI
     container,
     dev: link.dev,
     outerDev: outerDevName(link, container),
-    ip: link.ip === undefined ? undefined : offsetIp(link.ip, n),
+    ip: offsetIps(link, n),
     mac: noMac ? undefined : link.mac !== undefined ? offsetMac(link.mac, n) : stableMac(macSeed(link, container)),
     mtu: link.mtu,
     forward: link.forward.map((f) => ({ ...f, 'conlink-port': offsetPort(f['conlink-port'], n) })),
+  }
+}
+
+/** Each address + n, in the shape the link has them; errors name the link's `ip`. */
+function offsetIps(link: LinkSpec, n: number): string | string[] | undefined {
+  try {
+    return link.ip === undefined ? undefined : typeof link.ip === 'string' ? offsetIp(link.ip, n) : link.ip.map((a) => offsetIp(a, n))
+  } catch (e) {
+    if (!(e instanceof ConlinkError) || e.place.file) throw e
+    throw new ConlinkError(e.message, { place: { file: link.origin.file, path: `${link.origin.path}.ip` }, hint: e.hint })
   }
 }
 

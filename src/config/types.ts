@@ -37,7 +37,8 @@ export interface RawLink {
   bridge?: string
   'outer-dev'?: string
   dev?: string
-  ip?: string
+  /** One address with prefix (IPv4 or IPv6) or a list of them. */
+  ip?: string | string[]
   mac?: string
   mtu?: number
   route?: string | string[]
@@ -86,7 +87,8 @@ export interface LinkSpec {
   /** veth: explicit outer name (else generated per instance); *vlan/*vtap: host parent interface. */
   'outer-dev'?: string
   bridge?: string
-  ip?: string
+  /** As written: one IPv4/IPv6 address with prefix, or a list (see addressList in address.ts). */
+  ip?: string | string[]
   /** Explicit MAC; when absent a stable `c2:` MAC is generated per instance (see linkMac). */
   mac?: string
   /** Undefined for *vlan/*vtap without an explicit mtu: the parent's MTU is used. */
@@ -179,7 +181,8 @@ export interface LinkInstance {
   dev: string
   /** veth: outer end name in the network container; *vlan/*vtap: host parent; dummy: undefined. */
   outerDev?: string
-  ip?: string
+  /** The link's address(es) with the replica offset applied, in the shape the link has them (IPv6 in canonical text). */
+  ip?: string | string[]
   mac?: string
   mtu?: number
   forward: Forward[]

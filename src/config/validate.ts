@@ -8,6 +8,7 @@ import { ConlinkError, quote } from '../errors.js'
 import type { Origin } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
 import { SECTIONS, originOfKey, originOfListItem, setOwn } from './merge.js'
+import { cidrProblem, isCidr as isIpCidr, isIP } from './address.js'
 
 export { schema as conlinkSchema }
 
@@ -23,9 +24,9 @@ export function isIPv4(s: string): boolean {
   return m !== null && m.slice(1).every((o) => Number(o) <= 255)
 }
 
+/** An IPv4 or IPv6 address with prefix (see address.ts). */
 export function isCidr(s: string): boolean {
-  const [addr, prefix, extra] = s.split('/')
-  return extra === undefined && prefix !== undefined && /^\d{1,2}$/.test(prefix) && Number(prefix) <= 32 && isIPv4(addr)
+  return isIpCidr(s)
 }
 
 export const isMac = (s: string): boolean => /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)
@@ -51,8 +52,9 @@ export function isForward(s: string): boolean {
 }
 
 const FORMATS: Record<string, { check: (s: string) => boolean; what: string; hint: string }> = {
-  cidr: { check: isCidr, what: 'IPv4 address with prefix', hint: 'e.g. 10.0.0.1/24: four octets 0-255 and a prefix 0-32' },
+  cidr: { check: isCidr, what: 'IP address with prefix', hint: 'IPv4 e.g. 10.0.0.1/24 (prefix 0-32) or IPv6 e.g. 2001:db8::1/64 (prefix 0-128)' },
   ipv4: { check: isIPv4, what: 'IPv4 address', hint: 'e.g. 10.0.0.1: four octets 0-255' },
+  ip: { check: isIP, what: 'IP address', hint: 'IPv4 e.g. 10.0.0.1 or IPv6 e.g. 2001:db8::1, without prefix' },
   mac: { check: isMac, what: 'MAC address', hint: 'six hex octets separated by `:`, e.g. 00:0a:0b:0c:0d:01' },
   ifname: { check: isIfName, what: 'interface name', hint: '1-15 letters, digits, `_`, `.` or `-`, not starting with `-`' },
   service: { check: isServiceName, what: 'service name', hint: 'a compose service name: letters, digits, `_`, `.` or `-`, not starting with `-`' },
@@ -187,7 +189,8 @@ function translate(e: ErrorObject, merged: MergedConfig): ConlinkError {
     case 'format': {
       const f = FORMATS[String(p.format)]
       const value = String(e.data)
-      if (p.format === 'cidr' && isIPv4(value)) return new ConlinkError(`IP address ${show(value)} has no prefix length`, { ...at(), hint: `write e.g. ${value}/24` })
+      const problem = p.format === 'cidr' ? cidrProblem(value) : undefined
+      if (problem) return new ConlinkError(`IP address ${show(value)} ${problem.what}`, { ...at(), hint: problem.hint })
       return new ConlinkError(`invalid ${f?.what ?? p.format} ${show(e.data)}`, { ...at(), hint: f?.hint })
     }
     case 'pattern': {

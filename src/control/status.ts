@@ -4,6 +4,7 @@
 import type { BridgeSpec, LinkInstance, TunnelSpec } from '../config/types.js'
 import { diffInstance } from '../net/check.js'
 import { impairmentJson, type LinkImpairment } from './impair.js'
+import { addressList } from '../config/address.js'
 
 /** What `ip -j -s -d addr|link show` reports for one interface (the parts used). */
 export interface KernelLink {
@@ -72,7 +73,7 @@ export interface LinkStatus {
   bridge: string | null
   outer: string | null
   wiring: Wiring
-  desired: { state: 'up' | 'down'; ip: string | null; mtu: number | null; mac: string | null }
+  desired: { state: 'up' | 'down'; ip: string[]; mtu: number | null; mac: string | null }
   actual: (SideState & { addresses: string[]; mtu: number | null; mac: string | null; qdisc: string | null; outer: SideState | null }) | null
   stats: { rx: Required<Counters>; tx: Required<Counters> } | null
   impairment: { to: Record<string, string> | null; from: Record<string, string> | null; config: string | null }
@@ -146,7 +147,7 @@ function instanceStatus(input: InstanceInput, outer: KernelLink[], bridges: Map<
     bridge: inst.link.bridge ?? null,
     outer: inst.outerDev ?? null,
     wiring: input.wiring,
-    desired: { state: input.down ? 'down' : 'up', ip: inst.ip ?? null, mtu: inst.mtu ?? null, mac: inst.mac ?? null },
+    desired: { state: input.down ? 'down' : 'up', ip: addressList(inst.ip), mtu: inst.mtu ?? null, mac: inst.mac ?? null },
     actual: dev
       ? {
           ...sideState(dev),
@@ -173,7 +174,7 @@ function notRunningStatus(entry: StatusInput['notRunning'][number]): LinkStatus 
   return {
     name: entry.name, link: null, container: null, service: null, index: null, dev, kind: entry.type,
     bridge: entry.bridge ?? null, outer: null, wiring: 'not-running',
-    desired: { state: 'up', ip: null, mtu: null, mac: null }, actual: null, stats: null,
+    desired: { state: 'up', ip: [], mtu: null, mac: null }, actual: null, stats: null,
     impairment: { to: null, from: null, config: null }, error: null, problems: ['no running container'],
   }
 }

@@ -3,6 +3,8 @@
 // change made on the way is undone, in reverse, however the run ends.
 import type { ConfigOptions, NetworkConfig } from '../config/types.js'
 import { linksWithForwards, loadNetworkConfig } from '../config/index.js'
+import { linkLabel } from '../config/label.js'
+import { addressOfFamily } from '../config/address.js'
 import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import {
@@ -24,6 +26,8 @@ import { EngineWatch } from './watch.js'
 import type { MatchScope } from './match.js'
 
 export interface UpOptions extends ConfigOptions {
+  /** The process in the namespace of *vlan/*vtap parents (default 1, the host). */
+  hostPid?: number
   composeProject?: string
   dockerSocket?: string
   podmanSocket?: string
@@ -74,7 +78,7 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   phase('capabilities probed')
   stop.check()
 
-  const ctx: NetContext = { bridges: config.bridges, capabilities, ...deps.ctx }
+  const ctx: NetContext = { bridges: config.bridges, capabilities, hostPid: opts.hostPid, ...deps.ctx }
   ctx.dockerEth0 = await prepareForwards(ctx, config)
   if (ctx.dockerEth0) undo.push(() => restoreDockerEth0(ctx))
   stop.check()
@@ -127,16 +131,38 @@ export async function matchScope(engines: Pick<ContainerEngine, 'ownContainer'>[
 }
 
 /** Forwards need the engine-provided eth0, renamed to DOCKER-ETH0 so links may be called eth0. */
-async function prepareForwards(ctx: NetContext, config: NetworkConfig): Promise<{ ip: string } | undefined> {
+async function prepareForwards(ctx: NetContext, config: NetworkConfig): Promise<NetContext['dockerEth0']> {
   const forwarded = linksWithForwards(config)
   if (forwarded.length === 0) return undefined
   const dockerEth0 = await renameDockerEth0(ctx)
-  if (dockerEth0) return dockerEth0
+  if (dockerEth0) {
+    checkForwardFamilies(forwarded, dockerEth0)
+    return dockerEth0
+  }
   const first = forwarded[0]
   throw new ConlinkError('forward needs the network container to have an engine-provided eth0', {
     place: first.origin,
     hint: 'give the network service a network (not `network_mode: none`) and publish the ports there',
   })
+}
+
+/** Forwards are per family: say at start-up which IPv6 addresses cannot be forwarded (and refuse links left with none). */
+export function checkForwardFamilies(forwarded: ReturnType<typeof linksWithForwards>, dockerEth0: NonNullable<NetContext['dockerEth0']>): void {
+  const v6NotForwarded = dockerEth0.ip6 ? [] : forwarded.filter((l) => addressOfFamily(l.ip, 6))
+  const v6Only = v6NotForwarded.find((l) => !addressOfFamily(l.ip, 4))
+  if (v6Only)
+    throw new ConlinkError(`forward is IPv4-only here: the network container has no usable IPv6 address on its engine network, and ${linkLabel(v6Only)} has only IPv6 addresses`, {
+      place: { file: v6Only.origin.file, path: `${v6Only.origin.path}.forward` },
+      hint: "enable IPv6 on the network container's network (compose: enable_ipv6: true and an IPv6 subnet), or add an IPv4 address to ip",
+    })
+  if (v6NotForwarded.length)
+    log.warn(`forward is IPv4-only here: the network container has no IPv6 address on its engine network, so the IPv6 addresses of ${v6NotForwarded.map((l) => linkLabel(l)).join(', ')} are not forwarded`)
+  const v4Only = dockerEth0.ip ? undefined : forwarded.find((l) => !addressOfFamily(l.ip, 6))
+  if (v4Only)
+    throw new ConlinkError(`forward: the network container's engine network has only IPv6, and ${linkLabel(v4Only)} has only IPv4 addresses`, {
+      place: { file: v4Only.origin.file, path: `${v4Only.origin.path}.forward` },
+      hint: "give the network container's network an IPv4 subnet, or add an IPv6 address to ip",
+    })
 }
 
 class StartupInterrupted extends Error {

@@ -3,10 +3,11 @@
 // Layout: a host cluster holds the network container's cluster (one
 // sub-cluster per bridge, holding the outer ends and tunnels) and the host
 // parent interfaces of *vlan/*vtap links; one cluster per service and per
-// container holds its interfaces; remote tunnel ends sit outside the host.
+// container holds its interfaces and commands; remote tunnel ends sit outside the host.
 // Services are drawn as their replica 1. Node ids are readable but quoted, so
 // any config string is safe in the output.
-import type { LinkSpec, NetworkConfig, OwnerConfig, TunnelSpec } from '../config/types.js'
+import type { CommandSpec, LinkSpec, NetworkConfig, OwnerConfig, TunnelSpec } from '../config/types.js'
+import { addressList } from '../config/address.js'
 
 export interface DotOptions {
   /** Graph name (default `conlink`). */
@@ -117,11 +118,17 @@ function hostCluster(config: NetworkConfig, links: LinkEntry[]): string[] {
   ]
 }
 
-function ownerCluster(owner: Owner, links: LinkSpec[]): string[] {
+/** A command's text as drawn: a string as given, an argv joined by spaces. */
+function commandText(command: CommandSpec['command']): string {
+  return Array.isArray(command) ? command.map(String).join(' ') : String(command)
+}
+
+function ownerCluster(owner: Owner, { links, commands }: OwnerConfig): string[] {
   return [
     `subgraph ${quote(`cluster_${ownerKey(owner)}`)} {`,
     `  label=${label(`${owner.kind} ${owner.name}`)}; style="rounded,filled"; fillcolor="honeydew";`,
-    ...links.map((l) => `  ${innerId(owner, l.dev)}${attrs({ label: label(l.dev, l.ip), style: l.type === 'dummy' ? '"rounded,dashed"' : undefined })};`),
+    ...links.map((l) => `  ${innerId(owner, l.dev)}${attrs({ label: label(l.dev, ...addressList(l.ip)), style: l.type === 'dummy' ? '"rounded,dashed"' : undefined })};`),
+    ...commands.map((c, i) => `  ${quote(`${ownerKey(owner)}/command/${i}`)}${attrs({ label: label(`$ ${commandText(c.command)}`), shape: '"note"', style: '"filled"', fillcolor: '"white"' })};`),
     '}',
   ]
 }
@@ -140,16 +147,16 @@ function linkEdge({ owner, link }: LinkEntry): string | undefined {
 export function networkToDot(config: NetworkConfig, opts: DotOptions = {}): string {
   const links = allLinks(config)
   const owners = [
-    ...Object.entries(config.services).map(([name, oc]) => ({ owner: { kind: 'service', name } as Owner, links: oc.links })),
-    ...Object.entries(config.containers).map(([name, oc]) => ({ owner: { kind: 'container', name } as Owner, links: oc.links })),
-  ].filter((o) => o.links.length > 0)
+    ...Object.entries(config.services).map(([name, oc]) => ({ owner: { kind: 'service', name } as Owner, config: oc })),
+    ...Object.entries(config.containers).map(([name, oc]) => ({ owner: { kind: 'container', name } as Owner, config: oc })),
+  ].filter((o) => o.config.links.length + o.config.commands.length > 0)
   const remotes = [...new Set(config.tunnels.map((t) => t.remote))]
   const body = [
     'compound=true; rankdir="LR"; fontname="Helvetica";',
     'node [shape="box", style="rounded", fontname="Helvetica", fontsize=10];',
     'edge [fontname="Helvetica", fontsize=9];',
     ...hostCluster(config, links),
-    ...owners.flatMap((o) => ownerCluster(o.owner, o.links)),
+    ...owners.flatMap((o) => ownerCluster(o.owner, o.config)),
     ...remotes.map((ip) => `${remoteId(ip)}${attrs({ label: label('remote host', ip), shape: '"box3d"' })};`),
     ...links.flatMap((e) => {
       const edge = linkEdge(e)

@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path'
 import type { ConfigOptions } from '../config/types.js'
 import { DEFAULT_MTU, splitFileList } from '../config/index.js'
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET } from '../runtime/connect.js'
+import { ROOTLESS_NETWORK, isRootless } from './rootless.js'
 
 /** The engine that runs the network container. */
 export type LaunchMode = 'docker' | 'podman'
@@ -39,6 +40,10 @@ export interface RunArgsOptions extends ConfigOptions {
   podmanSocket?: string
   /** Use --privileged instead of the capabilities (rootless engines). Default: not root. */
   privileged?: boolean
+  /** Rootless Podman: the network container gets the user's slirp4netns network unless `network` is given. Default: podman and not root. */
+  rootless?: boolean
+  /** Passed on as `--host-pid` (the namespace of *vlan/*vtap parents) unless 1. */
+  hostPid?: number
   /** Relative config paths resolve against this (default: process.cwd()). */
   cwd?: string
 }
@@ -70,7 +75,8 @@ export function buildRunArgs(opts: RunArgsOptions): string[] {
   if (!hasOption(extra, '--name')) args.push('--name', opts.name)
   args.push('--label', LAUNCHER_LABEL)
   args.push(...engineAccess(opts))
-  args.push('--network', opts.network ?? 'none')
+  const rootless = opts.rootless ?? isRootless(opts.mode)
+  args.push('--network', opts.network ?? (rootless ? ROOTLESS_NETWORK : 'none'))
   if (opts.privileged ?? process.getuid?.() !== 0) args.push('--privileged')
   else for (const cap of NETWORK_CONTAINER_CAPS) args.push('--cap-add', cap)
   args.push('--security-opt', 'apparmor=unconfined')
@@ -98,6 +104,7 @@ function innerUpArgs(opts: RunArgsOptions, mounts: ConfigMount[]): string[] {
   if (opts.verbose) args.push('-v')
   for (const m of mounts) args.push(m.flag, m.containerPath)
   if (opts.composeProject) args.push('--compose-project', opts.composeProject)
+  if (opts.hostPid !== undefined && opts.hostPid !== 1) args.push('--host-pid', String(opts.hostPid))
   if (opts.defaultBridgeMode !== 'auto') args.push('--default-bridge-mode', opts.defaultBridgeMode)
   if (opts.defaultMtu !== DEFAULT_MTU) args.push('--default-mtu', String(opts.defaultMtu))
   if (opts.keepVethOffload) args.push('--keep-veth-offload')

@@ -13,3 +13,15 @@ export {
 } from './args.js'
 export { launchNetworkContainer, stopNetworkContainer, type DownOptions, type LaunchOptions } from './launch.js'
 export { quoteArg, quoteCommand } from './quote.js'
+export {
+  isRootless,
+  podmanServiceArgv,
+  rootlessDefaultNetwork,
+  rootlessPodmanSocket,
+  ROOTLESS_NETWORK,
+  serviceFiles,
+  startPodmanService,
+  stopPodmanService,
+  userPodmanSocket,
+  type PodmanSocket,
+} from './rootless.js'

@@ -7,6 +7,7 @@ import { run } from '../exec.js'
 import { log } from '../log.js'
 import { buildRunArgs, configMounts, containerName, type LaunchMode, type RunArgsOptions } from './args.js'
 import { quoteCommand } from './quote.js'
+import { isRootless, rootlessDefaultNetwork, rootlessPodmanSocket, serviceFiles, stopPodmanService, type PodmanSocket } from './rootless.js'
 
 export interface LaunchOptions extends RunArgsOptions {
   /** Return right after start, printing the container id. */
@@ -21,21 +22,43 @@ const DEFAULT_STOP_TIMEOUT = 30
 
 /** Launch the network container; resolves to the exit code for the process. */
 export async function launchNetworkContainer(opts: LaunchOptions): Promise<number> {
-  const argv = buildRunArgs(opts)
+  const name = containerName(opts)
+  const podman = await hostPodmanSocket(opts, name)
+  const rootless = opts.rootless ?? isRootless(opts.mode)
+  const network = opts.network ?? (rootless ? rootlessDefaultNetwork() : undefined)
+  const argv = buildRunArgs({ ...opts, network, podmanSocket: podman?.socket ?? opts.podmanSocket })
   if (opts.dryRun) {
+    if (podman?.serviceArgv) process.stdout.write(quoteCommand(podman.serviceArgv) + ' &\n')
     process.stdout.write(quoteCommand(argv) + '\n')
     return 0
   }
   checkConfigFiles(opts)
-  const name = containerName(opts)
   log.detail(quoteCommand(argv))
-  const id = await startContainer(opts.mode, argv, opts.image, name)
+  await podman?.start()
+  let id: string
+  try {
+    id = await startContainer(opts.mode, argv, opts.image, name)
+  } catch (err) {
+    await podman?.stop()
+    throw err
+  }
   if (opts.detach) {
     process.stdout.write(id + '\n')
     return 0
   }
   log.info(`Started network container ${name} (${id.slice(0, 12)}); Ctrl-C stops it`)
-  return followUntilStopped(opts.mode, id, name, opts.stopTimeout ?? DEFAULT_STOP_TIMEOUT)
+  try {
+    return await followUntilStopped(opts.mode, id, name, opts.stopTimeout ?? DEFAULT_STOP_TIMEOUT)
+  } finally {
+    await podman?.stop()
+  }
+}
+
+/** Rootless Podman wiring Podman containers: the user's socket, or a temporary service for it. */
+async function hostPodmanSocket(opts: LaunchOptions, name: string): Promise<PodmanSocket | undefined> {
+  const rootless = opts.rootless ?? isRootless(opts.mode)
+  if (!rootless || (opts.hostMode ?? opts.mode) !== 'podman' || opts.podmanSocket) return undefined
+  return rootlessPodmanSocket(name)
 }
 
 function checkConfigFiles(opts: RunArgsOptions): void {
@@ -117,6 +140,15 @@ export interface DownOptions {
 
 /** `conlink down`: stop (so conlink removes its links) and remove the network container. */
 export async function stopNetworkContainer(opts: DownOptions): Promise<void> {
+  try {
+    await stopAndRemove(opts)
+  } finally {
+    // a temporary Podman service started for it by a detached rootless `conlink up`
+    if (isRootless(opts.mode)) await stopPodmanService(serviceFiles(opts.name))
+  }
+}
+
+async function stopAndRemove(opts: DownOptions): Promise<void> {
   const timeout = String(opts.stopTimeout ?? DEFAULT_STOP_TIMEOUT)
   const stopped = await run([opts.mode, 'stop', '-t', timeout, opts.name], { allowFailure: true })
   if (stopped.exitCode !== 0) {

@@ -1,5 +1,6 @@
 // Compare what the kernel has with what link instances ask for.
 import type { LinkInstance } from '../config/types.js'
+import { addressList, canonicalAddress, routeFamilies } from '../config/address.js'
 import type { NetContext } from './context.js'
 import { runIn } from './executor.js'
 import { LINK_KINDS } from './links/index.js'
@@ -21,13 +22,14 @@ async function readJson<T>(ctx: NetContext, ns: Ns, args: string[]): Promise<T[]
   return r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as T[]) : undefined
 }
 
-const normDst = (d: string): string => d.replace(/\/32$/, '')
+/** Route destinations compared the way `ip` prints them: host routes without /32 or /128, IPv6 canonical. */
+const normDst = (d: string): string => canonicalAddress(d).replace(/\/(32|128)$/, '')
 
 function routeDiffs(inst: LinkInstance, routes: IpRoute[]): string[] {
   return inst.link.route.flatMap((route) => {
     const w = words(route)
     const via = w.indexOf('via') >= 0 ? w[w.indexOf('via') + 1] : undefined
-    const found = routes.some((r) => r.dev === inst.dev && normDst(r.dst) === normDst(w[0]) && (!via || r.gateway === via))
+    const found = routes.some((r) => r.dev === inst.dev && normDst(r.dst) === normDst(w[0]) && (!via || r.gateway === canonicalAddress(via)))
     return found ? [] : [`route '${route}' missing`]
   })
 }
@@ -42,8 +44,8 @@ export function diffInstance(inst: LinkInstance, links: IpLink[], routes: IpRout
   if (kind !== want) out.push(`is a ${kind ?? 'plain'} interface, not ${want}`)
   if (inst.mac && d.address?.toLowerCase() !== inst.mac.toLowerCase()) out.push(`mac is ${d.address}, not ${inst.mac}`)
   if (inst.mtu && d.mtu !== inst.mtu) out.push(`mtu is ${d.mtu}, not ${inst.mtu}`)
-  if (inst.ip && !d.addr_info?.some((a) => `${a.local}/${a.prefixlen}` === inst.ip || (a.local === inst.ip && a.prefixlen === 32)))
-    out.push(`ip ${inst.ip} missing`)
+  for (const cidr of addressList(inst.ip))
+    if (!d.addr_info?.some((a) => `${a.local}/${a.prefixlen}` === canonicalAddress(cidr))) out.push(`ip ${cidr} missing`)
   if (inst.link.vlanid !== undefined && d.linkinfo?.info_data?.id !== inst.link.vlanid) out.push(`vlan id is not ${inst.link.vlanid}`)
   out.push(...routeDiffs(inst, routes))
   if (inst.link.type === 'veth' && outerLinks) {
@@ -54,13 +56,27 @@ export function diffInstance(inst: LinkInstance, links: IpLink[], routes: IpRout
   return out
 }
 
+const hasV6Route = (inst: LinkInstance): boolean => inst.link.route.some((r) => routeIsV6(words(r)))
+
+/** `ip route show` lists IPv4 only: IPv6 routes are read with `-6` when some route needs them. */
+function routeIsV6(w: string[]): boolean {
+  const f = routeFamilies(w)
+  return (f.dstFamily ?? f.viaFamily) === 6
+}
+
+async function readRoutes(ctx: NetContext, pid: number, withV6: boolean): Promise<IpRoute[] | undefined> {
+  const v4 = await readJson<IpRoute>(ctx, pid, ['route', 'show'])
+  if (!withV6 || !v4) return v4
+  return [...v4, ...((await readJson<IpRoute>(ctx, pid, ['-6', 'route', 'show'])) ?? [])]
+}
+
 /** `container:dev: difference` lines; empty when everything is as configured. */
 export async function checkInstances(ctx: NetContext, instances: LinkInstance[]): Promise<string[]> {
   const pids = [...new Set(instances.map((i) => i.container.pid))]
   const needOuter = instances.some((i) => i.link.type === 'veth')
   const [outer, ...perPid] = await Promise.all([
     needOuter ? readJson<IpLink>(ctx, 'conlink', ['-d', 'link', 'show']) : Promise.resolve(undefined),
-    ...pids.map(async (pid) => [await readJson<IpLink>(ctx, pid, ['-d', 'addr', 'show']), await readJson<IpRoute>(ctx, pid, ['route', 'show'])] as const),
+    ...pids.map(async (pid) => [await readJson<IpLink>(ctx, pid, ['-d', 'addr', 'show']), await readRoutes(ctx, pid, instances.some((i) => i.container.pid === pid && hasV6Route(i)))] as const),
   ])
   const byPid = new Map(pids.map((pid, i) => [pid, perPid[i]]))
   return instances.flatMap((inst) => {

@@ -8,8 +8,8 @@ export interface NetContext {
   hostPid?: number
   bridges: Record<string, BridgeSpec>
   capabilities: Capabilities
-  /** The network container's DOCKER-ETH0 address, when its eth0 was renamed (needed by forward). */
-  dockerEth0?: { ip: string }
+  /** The network container's DOCKER-ETH0 addresses (IPv4 `ip`, global IPv6 `ip6`), when its eth0 was renamed (needed by forward). */
+  dockerEth0?: { ip?: string; ip6?: string }
   /** Processes run at once (default 8). */
   parallel?: number
 }

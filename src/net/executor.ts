@@ -8,7 +8,7 @@
 import type { RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
-import { batchSafe, describeOp, soloArgv, type Ns, type Op } from './ops.js'
+import { batchSafe, describeOp, isIptables, soloArgv, type Ns, type Op } from './ops.js'
 import { runJob } from './spawner.js'
 
 export interface ExecResult {
@@ -83,7 +83,7 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
       continue
     }
     // iptables-restore is all-or-nothing, so never mix owners' rules in one run
-    const key = `${op.ns}|${op.kind}|${op.kind === 'iptables' ? op.owner.split(':')[0] : ''}`
+    const key = `${op.ns}|${op.kind}|${isIptables(op) ? op.owner.split(':')[0] : ''}`
     const list = batches.get(key)
     if (list) list.push(op)
     else batches.set(key, [op])
@@ -115,8 +115,8 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
   const t0 = performance.now()
   const lines = ops.map((op) => op.args.join(' ')).join('\n') + '\n'
   const [prog, input] =
-    kind === 'iptables'
-      ? [['iptables-restore', '-w', '--noflush'], iptablesInput(ops)]
+    isIptables(ops[0])
+      ? [[`${kind}-restore`, '-w', '--noflush'], iptablesInput(ops)]
       : kind === 'ethtool'
         ? [['xargs', '-L', '1', 'ethtool'], lines]
         : [[kind, '-force', '-batch', '-'], lines]
@@ -126,7 +126,7 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
     result.done.push(...ops)
     return
   }
-  const failedLines = kind === 'iptables' || kind === 'ethtool' ? new Map<number, string>() : parseBatchErrors(r.stderr)
+  const failedLines = isIptables(ops[0]) || kind === 'ethtool' ? new Map<number, string>() : parseBatchErrors(r.stderr)
   if (failedLines.size === 0) {
     // not attributable to a line (namespace gone, iptables-restore, xargs): the whole batch failed
     const msg = (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`

@@ -3,6 +3,7 @@
 // configure), decides what "already exists" means, and undoes on failure.
 import { accessSync } from 'node:fs'
 import { TUNNEL_PORTS, type BridgeSpec, type LinkInstance, type TunnelSpec } from '../config/types.js'
+import { addressList } from '../config/address.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import { missingFeature, type Feature } from './capabilities.js'
@@ -12,7 +13,7 @@ import { execute, runIn, undo, type ExecResult } from './executor.js'
 import { planBridgeCreate, planBridgeDelete } from './bridges.js'
 export { startOvsIfNeeded } from './bridges.js'
 import { LINK_KINDS } from './links/index.js'
-import type { LinkPlan } from './links/kind.js'
+import { configureFailureHint, type LinkPlan } from './links/kind.js'
 import { planTunnelAdd, planTunnelDelete, tunnelBridge, tunnelId } from './links/tunnel.js'
 import { describeOp, type Op } from './ops.js'
 import { forgetPatch, joinPatch, leavePatch } from './patch.js'
@@ -41,7 +42,7 @@ export function requireLinkFeatures(ctx: NetContext, inst: LinkInstance): void {
 
 /** `veth link node_1:eth0 (ip 10.0.1.1/16, mac ...) <-> node_1-eth0 (bridge s1)` */
 export function describeLink(inst: LinkInstance): string {
-  const props = [inst.ip && `ip ${inst.ip}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
+  const props = [inst.ip && `ip ${addressList(inst.ip).join(' ')}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
   const outer =
     inst.link.type === 'veth' ? ` <-> ${inst.outerDev} (bridge ${inst.link.bridge})` : inst.link.base === 'host' ? ` (parent ${inst.outerDev})` : ''
   return `${inst.link.type} link ${linkLabel(inst)}${props ? ` (${props})` : ''}${outer}`
@@ -56,12 +57,19 @@ export function planLinkDelete(ctx: NetContext, inst: LinkInstance): Op[] {
   return LINK_KINDS[inst.link.type].planDelete(inst, ctx)
 }
 
-function linkError(inst: LinkInstance, msg: string, cause?: unknown): ConlinkError {
-  return new ConlinkError(`cannot create ${inst.link.type} link ${linkLabel(inst)}: ${msg}`, { place: inst.link.origin, cause })
+function linkError(inst: LinkInstance, msg: string, cause?: unknown, hint?: string): ConlinkError {
+  return new ConlinkError(`cannot create ${inst.link.type} link ${linkLabel(inst)}: ${msg}`, { place: inst.link.origin, cause, hint })
+}
+
+/** The fix when the host namespace (of *vlan/*vtap parents) cannot be opened. */
+export function explainHostNamespaceDenied(msg: string, hostPid = 1): string {
+  if (!new RegExp(`cannot open /proc/${hostPid}/ns/net: Permission denied`).test(msg)) return msg
+  return `${msg}: the network container may not open the host's network namespace; give it cap SYS_PTRACE (or privileged), or name another process in that namespace with --host-pid / CONLINK_HOST_PID`
 }
 
 /** For *vlan/*vtap the kernel refuses an mtu above the parent's: say so plainly. */
 async function explainCreateFailure(ctx: NetContext, inst: LinkInstance, msg: string): Promise<string> {
+  if (inst.link.base === 'host') msg = explainHostNamespaceDenied(msg, ctx.hostPid)
   if (inst.link.base !== 'host' || !inst.mtu || !inst.outerDev) return msg
   const r = await runIn(ctx, 'host', ['ip', '-j', 'link', 'show', 'dev', inst.outerDev])
   const parentMtu = r.exitCode === 0 ? (JSON.parse(r.stdout)[0]?.mtu as number | undefined) : undefined
@@ -113,7 +121,7 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
     }
   }
   const configured = await execute(ctx, configureOps.filter((op) => containerStillOk(byId.get(op.owner)!.inst)))
-  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`))
+  for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`, undefined, configureFailureHint(op, msg)))
 
   const failedOwners = new Set([...byId.values()].filter(({ inst }) => !containerStillOk(inst)).map(({ inst }) => linkLabel(inst)))
   if (failedOwners.size) {

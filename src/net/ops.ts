@@ -1,5 +1,6 @@
 // Plan as data: an Op is one kernel operation tagged with the namespace it
 // runs in. Link kinds return Ops; only the executor runs them.
+import type { Family } from '../config/address.js'
 
 /** Where an op runs: the network container, the host (pid 1, for *vlan parents), or a container (its pid). */
 export type Ns = 'conlink' | 'host' | number
@@ -7,10 +8,11 @@ export type Ns = 'conlink' | 'host' | number
 /**
  * `ip` and `tc`: the words after the program (batched per namespace);
  * `iptables`: a rule such as `-A PREROUTING ...` in `table` (batched with iptables-restore);
+ * `ip6tables`: the same for IPv6 (ip6tables-restore);
  * `ethtool`: the words after `ethtool` (several in one namespace run through one `xargs -L 1 ethtool`);
  * `argv`: a whole program argv, run on its own.
  */
-export type OpKind = 'ip' | 'tc' | 'iptables' | 'ethtool' | 'argv'
+export type OpKind = 'ip' | 'tc' | 'iptables' | 'ip6tables' | 'ethtool' | 'argv'
 
 export interface Op {
   ns: Ns
@@ -28,14 +30,19 @@ export const tc = (ns: Ns, owner: string, args: string[], undo?: Op[]): Op => ({
 export const ethtool = (ns: Ns, owner: string, args: string[]): Op => ({ ns, kind: 'ethtool', args, owner })
 export const argv = (ns: Ns, owner: string, args: string[], undo?: Op[]): Op => ({ ns, kind: 'argv', args, owner, undo })
 
-/** An iptables rule with `-A`; its undo is the same rule with `-D`. */
-export function iptRule(ns: Ns, owner: string, table: Op['table'], rule: string[]): Op {
-  return { ns, kind: 'iptables', table, args: ['-A', ...rule], owner, undo: [iptDelete(ns, owner, table, rule)] }
+/** An iptables (family 6: ip6tables) rule with `-A`; its undo is the same rule with `-D`. */
+export function iptRule(ns: Ns, owner: string, table: Op['table'], rule: string[], family: Family = 4): Op {
+  return { ns, kind: iptKind(family), table, args: ['-A', ...rule], owner, undo: [iptDelete(ns, owner, table, rule, family)] }
 }
 
-export function iptDelete(ns: Ns, owner: string, table: Op['table'], rule: string[]): Op {
-  return { ns, kind: 'iptables', table, args: ['-D', ...rule], owner }
+export function iptDelete(ns: Ns, owner: string, table: Op['table'], rule: string[], family: Family = 4): Op {
+  return { ns, kind: iptKind(family), table, args: ['-D', ...rule], owner }
 }
+
+const iptKind = (family: Family): 'iptables' | 'ip6tables' => (family === 6 ? 'ip6tables' : 'iptables')
+
+/** iptables or ip6tables rules (batched with iptables-restore / ip6tables-restore). */
+export const isIptables = (op: Op): boolean => op.kind === 'iptables' || op.kind === 'ip6tables'
 
 /** Split a config string such as a route or netem options into words. */
 export function words(s: string): string[] {
@@ -67,7 +74,8 @@ export function soloArgv(op: Op): string[] {
     case 'ethtool':
       return ['ethtool', ...op.args]
     case 'iptables':
-      return ['iptables', '-w', '-t', op.table ?? 'filter', ...op.args]
+    case 'ip6tables':
+      return [op.kind, '-w', '-t', op.table ?? 'filter', ...op.args]
     case 'argv':
       return op.args
   }

@@ -24,11 +24,16 @@ async function mdc(...args: string[]): Promise<RunResult> {
 
 /** Runs `argv` in replica `index` of `service` until it exits 0; the error carries its last output. */
 async function pollExec(what: string, service: string, index: number, ...argv: string[]): Promise<RunResult> {
+  return pollExecUntil(what, service, index, argv, () => true)
+}
+
+/** Like pollExec, until the output also passes `ready` (an interface exists a moment before its address). */
+async function pollExecUntil(what: string, service: string, index: number, argv: string[], ready: (stdout: string) => boolean): Promise<RunResult> {
   let last: RunResult | undefined
   try {
     return await waitUntil(what, PING_MS, async () => {
       last = await project.exec(service, argv, index)
-      return last.exitCode === 0 && last
+      return last.exitCode === 0 && ready(last.stdout) && last
     })
   } catch (err) {
     throw new Error(`${(err as Error).message}; last try: exit ${last?.exitCode}: ${last?.stdout}${last?.stderr}`)
@@ -74,8 +79,9 @@ describe('T4 through mdc (examples/test4/modes)', () => {
     await mdcUp('node1,nodes2', 'conlink base node1 nodes2', '--force-recreate')
     await withLog(async () => {
       for (const index of [1, 2]) {
-        const addr = await pollExec(`node2 ${index} eth0`, 'node2', index, 'ip', '-4', 'addr', 'show', 'eth0')
-        assert.match(addr.stdout, new RegExp(`inet 10\\.2\\.0\\.${index}/16`), `node2 replica ${index}: ${addr.stdout}${addr.stderr}`)
+        const inet = new RegExp(`inet 10\\.2\\.0\\.${index}/16`)
+        const addr = await pollExecUntil(`node2 ${index} eth0 address`, 'node2', index, ['ip', '-4', 'addr', 'show', 'eth0'], (out) => inet.test(out))
+        assert.match(addr.stdout, inet, `node2 replica ${index}: ${addr.stdout}${addr.stderr}`)
         await ping('node2', index, '10.1.0.1')
         await ping('node1', 1, `10.2.0.${index}`)
       }

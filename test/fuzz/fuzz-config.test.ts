@@ -55,7 +55,8 @@ interface Example {
 
 function examples(): Example[] {
   const files = [
-    ...readdirSync(join(ROOT, 'examples')).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(ROOT, 'examples', f)),
+    // test6-cfn.yaml is a CloudFormation template, not a conlink config
+    ...readdirSync(join(ROOT, 'examples')).filter((f) => /\.ya?ml$/.test(f) && f !== 'test6-cfn.yaml').map((f) => join(ROOT, 'examples', f)),
     ...readdirSync(join(ROOT, 'examples', 'test4', 'modes')).map((m) => join(ROOT, 'examples', 'test4', 'modes', m, 'compose.yaml')).filter(existsSync),
   ]
   return files.map((f) => {

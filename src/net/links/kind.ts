@@ -1,6 +1,8 @@
 // The interface every link kind implements, and the container-side
 // configuration they share (ip, up, routes, netem, ethtool, nat).
 import type { LinkInstance } from '../../config/types.js'
+import { addressList, addressOfFamily, familyOf, linkLocalFromMac } from '../../config/address.js'
+import { ConlinkError } from '../../errors.js'
 import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
 import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, tc, words, type Op } from '../ops.js'
@@ -28,11 +30,42 @@ export function macMtuWords(inst: LinkInstance, withMac = true): string[] {
   return [...(withMac && inst.mac ? ['address', inst.mac] : []), ...(inst.mtu ? ['mtu', String(inst.mtu)] : [])]
 }
 
-function natRules(inst: LinkInstance): string[][] {
-  if (!inst.link.nat || !inst.ip) return []
+/** The nat rules and their family (ip6tables for an IPv6 nat): SNAT to the link's address of the same family. */
+function natRules(inst: LinkInstance): { family: 4 | 6; rules: string[][] } {
+  const nat = inst.link.nat
+  if (!nat || !inst.ip) return { family: 4, rules: [] }
+  const family = familyOf(nat) ?? 4
+  const own = addressOfFamily(inst.ip, family)
+  if (!own)
+    throw new ConlinkError(`link ${linkLabel(inst)}: nat ${nat} is IPv${family} but the link has no IPv${family} ip`, {
+      place: { file: inst.link.origin.file, path: `${inst.link.origin.path}.nat` },
+      hint: `add an IPv${family} address to ip, or use a nat address of the link's family`,
+    })
+  return {
+    family,
+    rules: [
+      ['PREROUTING', '-i', inst.dev, '-j', 'DNAT', '--to-destination', nat],
+      ['POSTROUTING', '-o', inst.dev, '-j', 'SNAT', '--to-source', addrOf(own)],
+    ],
+  }
+}
+
+/** `ip addr add` words: IPv6 addresses are usable at once (`nodad`), so a link is ready when it is reported connected. */
+export function addrAddWords(cidr: string, dev: string): string[] {
+  return ['addr', 'add', cidr, 'dev', dev, ...(familyOf(cidr) === 6 ? ['nodad'] : [])]
+}
+
+/**
+ * With IPv6 addresses, the link-local address is made by conlink (EUI-64 of
+ * the link's MAC, `nodad`) instead of the kernel: a tentative link-local
+ * keeps a router from sending neighbour solicitations for traffic it
+ * forwards, for the second or so that DAD takes.
+ */
+function planLinkLocal(inst: LinkInstance, pid: number, id: string): Op[] {
+  if (!inst.mac || !addressList(inst.ip).some((a) => familyOf(a) === 6)) return []
   return [
-    ['PREROUTING', '-i', inst.dev, '-j', 'DNAT', '--to-destination', inst.link.nat],
-    ['POSTROUTING', '-o', inst.dev, '-j', 'SNAT', '--to-source', addrOf(inst.ip)],
+    ip(pid, id, ['link', 'set', 'dev', inst.dev, 'addrgenmode', 'none']),
+    ip(pid, id, addrAddWords(`${linkLocalFromMac(inst.mac)}/64`, inst.dev)),
   ]
 }
 
@@ -41,8 +74,8 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
   const id = linkLabel(inst)
   const pid = inst.container.pid
   const dev = inst.dev
-  const ops: Op[] = []
-  if (inst.ip) ops.push(ip(pid, id, ['addr', 'add', inst.ip, 'dev', dev]))
+  const ops: Op[] = [...planLinkLocal(inst, pid, id)]
+  for (const cidr of addressList(inst.ip)) ops.push(ip(pid, id, addrAddWords(cidr, dev)))
   ops.push(ip(pid, id, ['link', 'set', 'dev', dev, 'up']))
   for (const route of inst.link.route) ops.push(ip(pid, id, ['route', 'add', ...words(route), 'dev', dev]))
   // all netem entries form one root qdisc (a device has one root)
@@ -52,13 +85,24 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
     const [first, ...rest] = words(e)
     ops.push(ethtoolOp(pid, id, [first, dev, ...rest]))
   }
-  for (const rule of natRules(inst)) ops.push(iptRule(pid, id, 'nat', rule))
+  const nat = natRules(inst)
+  for (const rule of nat.rules) ops.push(iptRule(pid, id, 'nat', rule, nat.family))
   return ops
+}
+
+/** Why a configure op failed, in words a person can act on (IPv6 switched off in the container). */
+export function configureFailureHint(op: Op, msg: string): string | undefined {
+  if (!/IPv6 is disabled/.test(msg)) return undefined
+  const sysctls = 'sysctls net.ipv6.conf.all.disable_ipv6: 0 and net.ipv6.conf.default.disable_ipv6: 0 (docker run --sysctl ...)'
+  return op.ns === 'conlink'
+    ? `IPv6 is switched off in the network container (Docker leaves it off for interfaces made after start): give the network service ${sysctls}`
+    : `IPv6 is switched off in the container (Docker does so for network_mode: none and IPv4-only networks): give the service ${sysctls}`
 }
 
 /** Container-side removal of what outlives the interface (nat rules). */
 export function planContainerUnconfig(inst: LinkInstance): Op[] {
-  return natRules(inst).map((rule) => iptDelete(inst.container.pid, linkLabel(inst), 'nat', rule))
+  const nat = natRules(inst)
+  return nat.rules.map((rule) => iptDelete(inst.container.pid, linkLabel(inst), 'nat', rule, nat.family))
 }
 
 /** Deleting an interface that lives in the container (all kinds but veth). */

@@ -38,7 +38,7 @@ export const veth: LinkKind = {
     const id = linkLabel(inst)
     const outer = outerOf(inst)
     const b = vethBridge(inst, ctx)
-    return [...planForwardsDelete(inst, b.bridge), ...planPortDelete(b, outer, id), ...planContainerUnconfig(inst),
+    return [...planForwardsDelete(inst, b.bridge, ctx), ...planPortDelete(b, outer, id), ...planContainerUnconfig(inst),
       ip('conlink', id, ['link', 'del', 'dev', outer])]
   },
 }
