@@ -166,7 +166,7 @@ describe('status document', () => {
       summary: { links: 1, up: 1, down: 0, problems: 0, bridges: 1, tunnels: 0, ok: true },
       links: [{
         name: 'h1:eth0', link: 'p_h1_1:eth0', container: 'p_h1_1', service: 'h1', index: 1, dev: 'eth0', kind: 'veth', bridge: 's1', outer: 'h1_1-eth0', wiring: 'connected',
-        desired: { state: 'up', ip: '10.0.0.1/24', mtu: 1500, mac: 'c2:00:00:00:00:01' },
+        desired: { state: 'up', ip: ['10.0.0.1/24'], mtu: 1500, mac: 'c2:00:00:00:00:01' },
         actual: { exists: true, state: 'UP', carrier: true, addresses: ['10.0.0.1/24'], mtu: 1500, mac: 'c2:00:00:00:00:01', qdisc: 'noqueue', outer: { exists: true, state: 'UP', carrier: true } },
         stats: { rx: { bytes: 10, packets: 1, dropped: 0 }, tx: { bytes: 20, packets: 2, dropped: 3 } },
         impairment: { to: null, from: null, config: null }, error: null, problems: [],
