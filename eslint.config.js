@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   // the few plain JavaScript files (bin/) run on Node.js
-  { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly' } } },
   {
     files: ['test/**', 'bench/**'],
     rules: {

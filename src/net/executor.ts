@@ -1,9 +1,11 @@
 // The one place that runs kernel programs. It groups ops per namespace:
 // all `ip` lines of a namespace go to one `ip -force -batch -`, all `tc`
 // lines to one `tc -force -batch -`, iptables rules to one
-// `iptables-restore --noflush` per namespace and owner group, ethtool runs
-// through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in parallel under a bound. Failures are attributed to
-// single ops (batch line numbers), so callers can undo per owner.
+// `iptables-restore --noflush` per namespace, owner group and table, ethtool
+// runs through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in
+// parallel under a bound. Failures are attributed to single ops (batch line
+// numbers; the line a batch stopped on; a failed iptables or ethtool group
+// runs again op by op), so callers can undo per owner and name the failing op.
 // Programs start through the job helper (spawner.ts): forking node itself costs far more.
 import type { RunResult } from '../exec.js'
 import { log } from '../log.js'
@@ -56,6 +58,15 @@ export async function runIn(ctx: NetContext, ns: Ns, argv: string[]): Promise<Ru
 
 /** `ip -force -batch` prints the error lines, then `Command failed -:N`. */
 export function parseBatchErrors(stderr: string): Map<number, string> {
+  return parseBatchOutcome(stderr).failures
+}
+
+/**
+ * What a `-force -batch` run says: the failed lines (1-based) with their
+ * messages, and `stopped`: error text after the last `Command failed`, which
+ * means the program gave up on a line it could not parse and ran none after it.
+ */
+export function parseBatchOutcome(stderr: string): { failures: Map<number, string>; stopped?: string } {
   const failures = new Map<number, string>()
   let pending: string[] = []
   for (const line of stderr.split('\n')) {
@@ -65,7 +76,23 @@ export function parseBatchErrors(stderr: string): Map<number, string> {
       pending = []
     } else if (line.trim()) pending.push(line.trim())
   }
-  return failures
+  return pending.length ? { failures, stopped: pending.join('; ') } : { failures }
+}
+
+/**
+ * The index of the line a batch stopped on: from `from` on, the first op
+ * holding the most of the words the message quotes (`Error: argument "eth%d"
+ * is wrong: "dev" not a valid ifname`); -1 when no op holds any.
+ */
+export function stoppedAt(ops: Op[], from: number, message: string): number {
+  const quoted = new Set([...message.matchAll(/"([^"]+)"/g)].map((m) => m[1]))
+  let best = -1
+  let bestScore = 0
+  for (let i = from; i < ops.length; i++) {
+    const score = ops[i].args.filter((w) => quoted.has(w)).length
+    if (score > bestScore) [best, bestScore] = [i, score]
+  }
+  return best
 }
 
 export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
@@ -82,8 +109,8 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
       tasks.push(limit(() => runSolo(ctx, op, result)))
       continue
     }
-    // iptables-restore is all-or-nothing, so never mix owners' rules in one run
-    const key = `${op.ns}|${op.kind}|${isIptables(op) ? op.owner.split(':')[0] : ''}`
+    // iptables-restore is all-or-nothing per table, so never mix owners' rules or tables in one run
+    const key = `${op.ns}|${op.kind}|${isIptables(op) ? `${op.owner.split(':')[0]}|${op.table ?? 'filter'}` : ''}`
     const list = batches.get(key)
     if (list) list.push(op)
     else batches.set(key, [op])
@@ -126,18 +153,32 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
     result.done.push(...ops)
     return
   }
-  const failedLines = isIptables(ops[0]) || kind === 'ethtool' ? new Map<number, string>() : parseBatchErrors(r.stderr)
-  if (failedLines.size === 0) {
-    // not attributable to a line (namespace gone, iptables-restore, xargs): the whole batch failed
-    const msg = (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`
-    for (const op of ops) result.failed.set(op, msg)
-    return
-  }
-  ops.forEach((op, i) => {
-    const msg = failedLines.get(i + 1)
+  if (kind === 'ip' || kind === 'tc') return sortBatchFailures(ctx, ops, r.stderr || r.stdout || `exit code ${r.exitCode}`, result)
+  // ethtool settings are absolute and a failed iptables-restore of one table
+  // applied nothing, so running each op again alone is safe and names the failing one
+  for (const op of ops) await runSolo(ctx, op, result)
+}
+
+/** Attribute a failed ip/tc batch to its lines; after a line that stopped the batch, run the rest again. */
+async function sortBatchFailures(ctx: NetContext, ops: Op[], stderr: string, result: ExecResult): Promise<void> {
+  const { failures, stopped } = parseBatchOutcome(stderr)
+  const ran = stopped === undefined ? ops.length : Math.max(0, ...failures.keys())
+  ops.slice(0, ran).forEach((op, i) => {
+    const msg = failures.get(i + 1)
     if (msg === undefined) result.done.push(op)
     else result.failed.set(op, msg)
   })
+  if (stopped === undefined) return
+  const at = stoppedAt(ops, ran, stopped)
+  if (at < 0) {
+    // not attributable (namespace gone, an unquoted parse error): none of the rest is known to have run
+    for (const op of ops.slice(ran)) result.failed.set(op, stopped)
+    return
+  }
+  result.done.push(...ops.slice(ran, at))
+  result.failed.set(ops[at], stopped)
+  const rest = ops.slice(at + 1)
+  if (rest.length) await runBatch(ctx, rest, result)
 }
 
 /** Reverse the done ops (in reverse order) of the given owners; returns the error messages of undo ops that failed. */

@@ -144,7 +144,7 @@ async function keepLinksAlreadyAsConfigured(
     [...created.failed].map(async ([op, msg]) => {
       const inst = byId.get(op.owner)!.inst
       if (/File exists/.test(msg)) toCheck.push(inst)
-      else fail(inst, linkError(inst, await explainCreateFailure(ctx, inst, msg)))
+      else fail(inst, linkError(inst, `${describeOp(op)}: ${await explainCreateFailure(ctx, inst, msg)}`))
     }),
   )
   if (toCheck.length === 0) return existing

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { run } from '../../src/exec.js'
-import { buildRunArgs, stopNetworkContainer, type LaunchOptions } from '../../src/launcher/index.js'
+import { stopNetworkContainer, type LaunchOptions } from '../../src/launcher/index.js'
 import { TEST_IMAGE } from './runtime-helpers.js'
 
 const FAKE_IMAGE = 'h5-fake-conlink'
@@ -68,7 +68,14 @@ for (const mode of ['docker', 'podman'] as const) describe(`launcher (${mode})`,
   it('--dry-run prints the command and starts nothing', async () => {
     const result = await launch(options({ dryRun: true, extraRunArgs: ['-e', 'NODE_NAME_1=a b'] }))
     assert.equal(result.exitCode, 0)
-    assert.equal(result.stdout.trim(), buildRunArgs(options({ extraRunArgs: ['-e', 'NODE_NAME_1=a b'] })).map((a) => (a === 'NODE_NAME_1=a b' ? `'${a}'` : a)).join(' '))
+    // written out, not computed with buildRunArgs: a change to the run options must fail here
+    const socket = mode === 'docker' ? '/var/run/docker.sock' : '/var/run/podman/podman.sock'
+    const caps = ['SYS_ADMIN', 'NET_ADMIN', 'SYS_NICE', 'NET_BROADCAST', 'IPC_LOCK', 'SYS_PTRACE'].map((c) => `--cap-add ${c}`).join(' ')
+    assert.equal(
+      result.stdout.trim(),
+      `${mode} run -d --name h5-conlink --label conlink.role=network-container --pid host -v ${socket}:${socket} --network none ${caps} ` +
+        `--security-opt apparmor=unconfined -v ${netFile}:/conlink/config/1-net.yaml:ro -e 'NODE_NAME_1=a b' h5-fake-conlink conlink up --network-file /conlink/config/1-net.yaml --inside`,
+    )
     assert.match(result.stdout, new RegExp(`^${mode} run -d --name h5-conlink .* --pid host .*conlink up --network-file /conlink/config/1-net\\.yaml --inside$`, 'm'))
     assert.equal(await exists(NAME), false)
   })

@@ -70,8 +70,8 @@ describe('conlink up on the host: T3', { skip: prerequisite }, () => {
 
     const logged = (fn: () => Promise<void>) => () => withLogs(async () => output, fn)
 
-    it('launches the network container, which wires both containers', logged(async () => {
-      if (skip) return
+    it('launches the network container, which wires both containers', (t) => logged(async () => {
+      if (skip) return t.skip(skip)
       const args = ['bin/conlink.js', 'up', '--mode', engine, '--name', NAME, '--network-file', EXAMPLES + 'test3-network.yaml']
       launcher = execa('node', [...args, '--', '-e', `NODE_NAME_1=${NODES[0]}`, '-e', `NODE_NAME_2=${NODES[1]}`], { cwd: REPO, all: true, reject: false })
       launcher.all.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -79,10 +79,11 @@ describe('conlink up on the host: T3', { skip: prerequisite }, () => {
       assert.match(output, /All links connected/)
       await pingUntil(NODES[0], '172.16.3.2', 10_000, engine)
       await pingUntil(NODES[1], '172.16.3.1', 10_000, engine)
-    }))
+    })())
 
-    it('SIGINT stops the launcher cleanly and removes the network container', logged(async () => {
-      if (skip || !launcher) return
+    it('SIGINT stops the launcher cleanly and removes the network container', (t) => logged(async () => {
+      if (skip) return t.skip(skip)
+      assert.ok(launcher, 'the launch test above started the launcher')
       launcher.kill('SIGINT')
       const result = await launcher
       assert.equal(result.exitCode, 0)
@@ -91,6 +92,6 @@ describe('conlink up on the host: T3', { skip: prerequisite }, () => {
       assert.notEqual(gone.exitCode, 0, `${NAME} still exists`)
       const links = (await run([engine, 'exec', NODES[0], 'ip', '-o', 'link'])).stdout
       assert.doesNotMatch(links, /ext-intf/, 'the links went with the network container')
-    }))
+    })())
   })
 })

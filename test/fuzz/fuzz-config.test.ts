@@ -7,8 +7,7 @@
 // stack trace. A few hundred also go through the CLI (`conlink config`).
 // FUZZ_SEED, FUZZ_CASES, FUZZ_CLI_CASES, FUZZ_SECONDS and FUZZ_CLI_SECONDS override the defaults.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -19,7 +18,7 @@ import { ConfigErrors, isConlinkError } from '../../src/errors.js'
 import { planLinkAdd, planLinkDelete } from '../../src/net/index.js'
 import { planTunnelAdd, planTunnelDelete } from '../../src/net/links/tunnel.js'
 import { fakeContainer, fakeCtx, payloads } from '../unit/hostile-corpus.js'
-import { ROOT, conlink } from '../unit/tools-cli.js'
+import { ROOT, conlink, ensureBuilt } from '../unit/tools-cli.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const CASES = Number(process.env.FUZZ_CASES ?? 3000)
@@ -206,14 +205,6 @@ test('fuzzed configs load as a valid config or a clear ConlinkError', async () =
   console.log(`# fuzz: ${n} cases in ${secs.toFixed(1)} s: ${valid} valid, ${n - valid} rejected with a clear error`)
   assert.ok(n >= Math.min(CASES, 500), `only ${n} cases ran`)
 })
-
-function ensureBuilt(): void {
-  const stale = ['src/config/validate.ts', 'src/config/load.ts', 'src/config/enrich.ts', 'src/config/merge.ts', 'src/config/interpolate.ts', 'schema/conlink.schema.json'].some((s) => {
-    const out = join(ROOT, 'dist', s.replace(/\.ts$/, '.js'))
-    return !existsSync(out) || statSync(out).mtimeMs < statSync(join(ROOT, s)).mtimeMs
-  })
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' })
-}
 
 test('fuzzed configs through `conlink config`: exit 0 or 1, no stack trace', async () => {
   ensureBuilt()

@@ -11,7 +11,7 @@ import {
   addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteBridges,
   deleteContainerLinks, deleteTunnels, renameDockerEth0, type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, ping, snapshot, startContainer, type FakeContainer } from './ns.js'
+import { capabilities, inside, instance, ipJson, ping, snapshot, startContainer, withLogCapture, type FakeContainer } from './ns.js'
 
 const started: FakeContainer[] = []
 async function container(name: string): Promise<FakeContainer> {
@@ -97,6 +97,10 @@ describe('veth on a linux bridge', () => {
   })
 
   test('delete leaves nothing behind', async () => {
+    // made here (re-adding as configured is a no-op), so the test stands alone
+    await addContainerLinks(ctx, links())
+    await addContainerLinks(ctx, linkB())
+    assert.deepEqual(await checkContainerLinks(ctx, [...links(), ...linkB()]), [], 'both links exist before the delete')
     await deleteContainerLinks(ctx, links())
     await deleteContainerLinks(ctx, linkB())
     assert.deepEqual(await Promise.all([snapshot(net), snapshot(a), snapshot(b)]), baseline)
@@ -106,9 +110,11 @@ describe('veth on a linux bridge', () => {
     const c = await container('h2e')
     const l = [instance(c, { bridge: 'h2s1', ip: '10.0.1.5/24', nat: '10.99.0.5' }, { outerDev: 'h2e-eth0' })]
     await addContainerLinks(ctx, l)
+    assert.equal((await ipJson(net, ['link', 'show'])).some((x: any) => x.ifname === 'h2e-eth0'), true, 'created first')
     c.kill()
-    await new Promise((r) => setTimeout(r, 100))
-    await deleteContainerLinks(ctx, l)
+    for (let i = 0; i < 100 && existsSync(`/proc/${c.pid}/ns/net`); i++) await new Promise((r) => setTimeout(r, 10))
+    const { warnings } = await withLogCapture(() => deleteContainerLinks(ctx, l))
+    assert.deepEqual(warnings, [`container h2e (pid ${c.pid}) is gone: its interfaces went with it`], 'exactly one warning, naming the container')
     assert.equal((await ipJson(net, ['link', 'show'])).some((x: any) => x.ifname === 'h2e-eth0'), false)
   })
 
@@ -118,6 +124,7 @@ describe('veth on a linux bridge', () => {
   })
 
   test('deleteBridges removes it', async () => {
+    assert.equal((await ipJson(net, ['link', 'show'])).some((x: any) => x.ifname === 'h2s1'), true, 'the bridge exists first')
     await deleteBridges(ctx, Object.values(ctx.bridges))
     assert.equal((await ipJson(net, ['link', 'show'])).some((x: any) => x.ifname === 'h2s1'), false)
   })

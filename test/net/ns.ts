@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { readlinkSync } from 'node:fs'
 import type { ContainerInfo, LinkInstance, LinkSpec } from '../../src/config/types.js'
 import { run } from '../../src/exec.js'
+import { log } from '../../src/log.js'
 import { probeCapabilities, type Capabilities } from '../../src/net/index.js'
 
 export interface FakeContainer extends ContainerInfo {
@@ -11,16 +12,29 @@ export interface FakeContainer extends ContainerInfo {
 
 const ownNs = readlinkSync('/proc/self/ns/net')
 
-/** Start `sleep infinity` in a new network namespace; resolves once it is in it. */
-export async function startContainer(name: string): Promise<FakeContainer> {
+/** Start `sleep infinity` in a new network namespace; resolves once it is in it, throws if it never gets there. */
+export async function startContainer(name: string, timeoutMs = 10_000): Promise<FakeContainer> {
   const child = spawn('unshare', ['--net', 'sleep', 'infinity'], { detached: true, stdio: 'ignore' })
   child.unref()
   const pid = child.pid!
-  for (let i = 0; i < 500; i++) {
+  const deadline = Date.now() + timeoutMs
+  // Until unshare has made its namespace, /proc/PID/ns/net is ours: commands
+  // run there would change the test runner's own namespace.
+  for (;;) {
+    let ns: string | undefined
     try {
-      if (readlinkSync(`/proc/${pid}/ns/net`) !== ownNs) break
+      ns = readlinkSync(`/proc/${pid}/ns/net`)
     } catch {
-      /* not yet */
+      /* not started yet, or already dead */
+    }
+    if (ns !== undefined && ns !== ownNs) break
+    if (child.exitCode !== null || Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        /* gone */
+      }
+      throw new Error(`fake container ${name}: unshare --net (pid ${pid}) ${child.exitCode !== null ? `exited with ${child.exitCode}` : `was not in a new network namespace after ${timeoutMs} ms`}`)
     }
     await new Promise((r) => setTimeout(r, 2))
   }
@@ -83,4 +97,19 @@ export async function snapshot(c: { pid: number }): Promise<string> {
   const links = all.map((l) => l.ifname)
   const filters = await Promise.all(links.map((l) => inside(c, ['tc', 'filter', 'show', 'dev', l, 'ingress'], true)))
   return [all.map((l) => `${l.ifname} ${l.master ?? ''}`).join('\n'), ...parts.map((p) => p.stdout.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '')), ...filters.map((f) => f.stdout)].join('\n')
+}
+
+/** Collect the log's info and warning lines while `fn` runs (they still print). */
+export async function withLogCapture<T>(fn: () => Promise<T>): Promise<{ result: T; info: string[]; warnings: string[] }> {
+  const info: string[] = []
+  const warnings: string[] = []
+  const { info: origInfo, warn: origWarn } = log
+  log.info = (m) => (info.push(m), origInfo(m))
+  log.warn = (m) => (warnings.push(m), origWarn(m))
+  try {
+    return { result: await fn(), info, warnings }
+  } finally {
+    log.info = origInfo
+    log.warn = origWarn
+  }
 }

@@ -1,10 +1,10 @@
-// `conlink config` as a user runs it: the built CLI (npx tsc -p . first).
+// `conlink config` as a user runs it: the built CLI (npm test builds it first).
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { writeTemp } from './config-helpers.js'
+import { ensureBuilt } from './tools-cli.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const env = { ...process.env }
@@ -15,10 +15,7 @@ function conlink(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-before(() => {
-  // Build once if needed; other rooms' compile errors do not stop tsc from emitting.
-  if (!existsSync(`${root}/dist/commands/config.js`)) spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' })
-})
+before(() => ensureBuilt())
 
 test('T1: JSON lists bridges s1,s2,s3 and services h1,h2,h3,r0', () => {
   const r = conlink('--compose-file', 'examples/test1-compose.yaml')

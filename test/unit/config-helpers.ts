@@ -1,5 +1,5 @@
 // Shared helpers for the config unit tests: write files to a temp dir and load them.
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
@@ -13,6 +13,8 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 /** Write a file into the test's temp dir and return its path. */
 export function writeTemp(name: string, text: string): string {
   const file = join(dir, name)
+  // test files imported into one process (test/mutation/) share this module: an earlier file's after() may have removed it
+  mkdirSync(dir, { recursive: true })
   writeFileSync(file, text)
   return file
 }

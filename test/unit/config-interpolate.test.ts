@@ -74,7 +74,7 @@ test('${MISSING:?must set} through loadNetworkConfig names file and path', async
   await rejectsWith(result, `${file}: links[0].container: must set`)
 })
 
-test('interpolated numbers are accepted for mtu, vlanid, vni', async () => {
+test('interpolated numbers are accepted for mtu and vni (vlanid: gaps.test.ts)', async () => {
   const { result } = loadNet('links:\n  - {container: c, bridge: s1, mtu: "${MTU}"}\ntunnels:\n  - {type: vxlan, bridge: s1, remote: 10.1.1.1, vni: "${VNI:-5}"}\n', { env: { MTU: '1400' } })
   const { config } = await result
   assert.equal(config.containers.c.links[0].mtu, 1400)

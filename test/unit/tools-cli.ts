@@ -1,24 +1,33 @@
-// Test helper: run the built CLI (dist/) as a user would, building it first
-// when the compiled files are missing or older than their sources.
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+// Test helper: run the built CLI (dist/) as a user would; it must be built
+// already (npm test builds first) and current, or the test fails loudly.
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-const SOURCES = [
-  'commands/index.ts', 'commands/mdc.ts', 'commands/wait.ts', 'commands/copy.ts', 'commands/utils.ts',
-  'src/compose/mdc.ts', 'src/compose/modes.ts', 'src/compose/resolve.ts',
-  'src/tools/wait.ts', 'src/tools/copy.ts', 'src/tools/common.ts', 'src/tools/install.ts',
-]
+/** Every compiled source: the .ts files of src/ and commands/, and the schema. */
+function sources(dir = ''): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = dir ? `${dir}/${e.name}` : e.name
+    if (e.isDirectory()) return sources(rel)
+    return /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts') ? [rel] : []
+  })
+}
 
-/** `npx tsc -p .` unless dist/ is up to date (errors in other people's files do not stop emit). */
+/**
+ * The built CLI (dist/) is current. Tests never build: `npm test` builds
+ * once before any test file runs, and parallel test files must not write
+ * into the shared dist/ at the same time. A missing or stale file fails
+ * loudly, so no test runs yesterday's code.
+ */
 export function ensureBuilt(): void {
+  const files = [...sources('src'), ...sources('commands'), 'schema/conlink.schema.json']
   const built = (src: string) => join(ROOT, 'dist', src.replace(/\.ts$/, '.js'))
-  const stale = SOURCES.some((s) => !existsSync(built(s)) || statSync(built(s)).mtimeMs < statSync(join(ROOT, s)).mtimeMs)
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' })
-  for (const s of SOURCES) if (!existsSync(built(s))) throw new Error(`build failed: ${built(s)} missing`)
+  const stale = files.filter((s) => !existsSync(built(s)) || statSync(built(s)).mtimeMs < statSync(join(ROOT, s)).mtimeMs)
+  if (stale.length)
+    throw new Error(`dist/ is missing or older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ` and ${stale.length - 3} more` : ''}: run \`npm run build\` first (npm test does)`)
 }
 
 export interface CliResult {

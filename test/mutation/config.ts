@@ -1,0 +1,10 @@
+// Mutation testing entry for config (scripts/mutate.sh): these test files in one process, so each mutant costs one node start.
+await import('../unit/config-enrich.test.js')
+await import('../unit/config-interpolate.test.js')
+await import('../unit/config-load.test.js')
+await import('../unit/config-merge.test.js')
+await import('../unit/config-replica.test.js')
+await import('../unit/config-validate.test.js')
+await import('../unit/gaps.test.js')
+await import('../unit/hostile-config.test.js')
+await import('../unit/mutants-config.test.js')

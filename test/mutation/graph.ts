@@ -1,0 +1,3 @@
+// Mutation testing entry for graph (scripts/mutate.sh): these test files in one process, so each mutant costs one node start.
+await import('../unit/graph-dot.test.js')
+await import('../unit/mutants-graph.test.js')
