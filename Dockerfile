@@ -33,6 +33,8 @@ COPY node_modules/ /app/node_modules/
 COPY package.json package-lock.json /app/
 COPY schema/ /app/schema/
 COPY src/tools/sh/ /app/src/tools/sh/
+# the job helper that runs kernel programs for conlink up (src/net/spawner.ts)
+COPY src/net/job-helper.pl /app/src/net/job-helper.pl
 COPY bin/ /app/bin/
 COPY dist/ /app/dist/
 

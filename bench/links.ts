@@ -2,7 +2,12 @@
 // namespaces (2 links each) on one linux bridge, then remove them.
 // Last line: ms_per_link=X (creation). Needs root.
 import { addLinksForContainers, createBridges, deleteBridges, deleteLinksForContainers, probeCapabilities, type NetContext } from '../src/net/index.js'
+import { nsenterArgv, type Runner } from '../src/exec.js'
+import { jobRunner } from '../src/net/spawner.js'
 import { instance, startContainer, type FakeContainer } from '../test/net/ns.js'
+
+// BENCH_NSENTER=1: the helper starts `nsenter` for each job instead of entering the namespace itself (the old way, for comparison)
+const viaNsenter: Runner = { run: (argv, opts = {}) => jobRunner.run(nsenterArgv(opts.netns, argv), { ...opts, netns: undefined }) }
 
 const CONTAINERS = 100
 const LINKS_PER = 2
@@ -20,7 +25,8 @@ try {
   const [net] = await time('start network namespace', () => startContainer('h2bench-net'))
   all.push(net)
   const [caps] = await time('probe capabilities', () => probeCapabilities())
-  const ctx: NetContext = { conlinkPid: net.pid, bridges: { h2bench: { bridge: 'h2bench', mode: 'linux', 'resolved-mode': 'linux' } }, capabilities: caps, parallel: Number(process.env.PARALLEL ?? 8) }
+  const ctx: NetContext = { conlinkPid: net.pid, bridges: { h2bench: { bridge: 'h2bench', mode: 'linux', 'resolved-mode': 'linux' } }, capabilities: caps, parallel: Number(process.env.PARALLEL ?? 8),
+    ...(process.env.BENCH_NSENTER === '1' ? { runner: viaNsenter } : {}) }
   const ethtool = process.env.KEEP_OFFLOAD === '1' ? [] : ['--offload tx off']
   const [containers] = await time(`start ${CONTAINERS} namespaces`, () =>
     Promise.all(Array.from({ length: CONTAINERS }, (_, i) => startContainer(`h2b${i}`))))
@@ -41,7 +47,7 @@ try {
   process.stdout.write = quiet
   console.log(`delete links: ${deleteMs.toFixed(0)} ms`)
   await deleteBridges(ctx, Object.values(ctx.bridges))
-  console.log(`links=${CONTAINERS * LINKS_PER} containers=${CONTAINERS} parallel=${ctx.parallel ?? 8}`)
+  console.log(`links=${CONTAINERS * LINKS_PER} containers=${CONTAINERS} parallel=${ctx.parallel ?? 8} namespaces=${ctx.runner ? 'nsenter' : 'setns'}`)
   console.log(`ms_per_link=${(createMs / (CONTAINERS * LINKS_PER)).toFixed(2)}`)
 } finally {
   process.stdout.write = quiet

@@ -24,8 +24,9 @@ import { figureLine, meetsTargets, type Figure } from './stats.js'
 
 const SMALL = process.env.BENCH_SMALL === '1'
 const RUNS = Number(process.env.BENCH_RUNS ?? (SMALL ? 1 : 5))
-const SIZES = SMALL ? [10, 20] : [20, 100, 200, 400]
-const LIVE_AT = SMALL ? 20 : 100
+// BENCH_SIZES=20,200: only these replica counts (for quick before/after comparisons)
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : SMALL ? [10, 20] : [20, 100, 200, 400]
+const LIVE_AT = Number(process.env.BENCH_LIVE_AT ?? (SMALL ? 20 : 100))
 const LIVE_SAMPLES = Number(process.env.BENCH_LIVE_SAMPLES ?? (SMALL ? 3 : 20))
 const RSS_AT = SMALL ? 20 : 200
 const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? 1.5)

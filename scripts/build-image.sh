@@ -21,7 +21,7 @@ STAGE_DIR=${STAGE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/conlink-image}
 DEBOOTSTRAP_LOG=${DEBOOTSTRAP_LOG:-/tmp/conlink-base-debootstrap.log}
 BASE_PACKAGES=iproute2,iptables,ethtool,tcpdump,procps,iputils-ping,openvswitch-switch
 # What goes into /app (missing optional trees are staged empty).
-APP_FILES=(package.json package-lock.json bin dist schema src/tools/sh)
+APP_FILES=(package.json package-lock.json bin dist schema src/tools/sh src/net/job-helper.pl)
 # /utils: upstream's tools for other containers, run by a static busybox (see docs/tools.md).
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 UTILS_FILES=(image/utils src/tools/sh/wait.sh src/tools/sh/copy.sh "$BUSYBOX")

@@ -93,7 +93,7 @@ export interface Cidr {
 
 export function parseCidr(s: string): Cidr | undefined {
   const [addr, prefix, extra] = s.split('/')
-  if (extra !== undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return undefined
+  if (extra !== undefined || prefix === undefined || !/^(0|[1-9]\d{0,2})$/.test(prefix)) return undefined
   const family = ipFamily(addr)
   if (family === undefined || Number(prefix) > (family === 4 ? 32 : 128)) return undefined
   return { addr, prefix: Number(prefix), family }

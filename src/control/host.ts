@@ -5,7 +5,8 @@
 // command stops when our side of the exec's stdin closes (Ctrl-C here).
 import { basename } from 'node:path'
 import { PassThrough, type Writable } from 'node:stream'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
+import { loadDockerode } from '../runtime/dockerode.js'
 import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET } from '../runtime/index.js'
@@ -36,9 +37,10 @@ export function defaultProject(env: NodeJS.ProcessEnv = process.env, cwd = proce
 
 async function engines(opts: FindOptions): Promise<Array<{ docker: Docker; engine: string }>> {
   const paths = [...new Set([opts.dockerSocket ?? DEFAULT_DOCKER_SOCKET, opts.podmanSocket ?? DEFAULT_PODMAN_SOCKET])]
+  const Dockerode = await loadDockerode()
   const found = await Promise.all(
     paths.filter((p) => existsSync(p)).map(async (socketPath) => {
-      const docker = new Docker({ socketPath })
+      const docker = new Dockerode({ socketPath })
       try {
         await docker.ping()
         return { docker, engine: socketPath }

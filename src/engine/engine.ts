@@ -17,8 +17,8 @@ export interface EngineOptions {
   scope: MatchScope
   /** Containers handled at the same time. */
   concurrency: number
-  /** How long to gather container starts (and deaths) into one kernel batch. */
-  batchWindowMs?: number
+  /** Kernel batches of container starts (and of deaths) run at once; starts that arrive meanwhile go together in the next. */
+  batchesInFlight?: number
   /** Told about each container's links (the control plane: events, runtime overrides). */
   hooks?: EngineHooks
   /** Where links are made and removed (default: the kernel, through net/; unit tests pass a recorder). */
@@ -65,18 +65,18 @@ export class NetworkEngine {
   constructor(private readonly opts: EngineOptions) {
     this.state = new WiringState(configuredLinkKeys(opts.config))
     this.queue = new KeyedQueue(opts.concurrency)
-    const window = opts.batchWindowMs ?? 2
+    const inFlight = opts.batchesInFlight ?? 2
     const links = opts.links ?? KERNEL_LINKS
     this.adds = new Batcher(async (groups) => {
       const results = await links.add(opts.ctx, groups)
       await this.tellHooks(groups, results)
       return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
-    }, window)
+    }, inFlight)
     this.deletes = new Batcher(async (groups) => {
       await links.delete(opts.ctx, groups)
       for (const group of groups) if (group.length) opts.hooks?.unwired?.(group[0].container, group)
       return groups.map(() => undefined)
-    }, window)
+    }, inFlight)
   }
 
   /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
@@ -88,9 +88,13 @@ export class NetworkEngine {
     return this.enqueue(id, () => this.unwireContainer(id))
   }
 
-  /** After a lost event stream: wire what started meanwhile, unwire what died. Returns the running count. */
-  async resync(client: ContainerEngine): Promise<number> {
-    const running = await client.listRunning()
+  /**
+   * After a lost event stream (or at start-up): wire what started meanwhile, unwire what died. Returns the running count.
+   * `prelisted`: an earlier listing of this engine (made while start-up ran); only containers new since then are inspected.
+   */
+  async resync(client: ContainerEngine, prelisted?: Promise<ContainerInfo[]>): Promise<number> {
+    const known = prelisted && new Map((await prelisted.catch(() => [])).map((info) => [info.id, info] as const))
+    const running = await client.listRunning(known, processAlive)
     log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
     const alive = new Set(running.map((info) => info.id))
     for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)

@@ -73,6 +73,10 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   phase('config loaded')
   const engines = await (deps.connectEngines ?? connectEngines)(opts)
   phase('engines connected')
+  // list and inspect the running containers while the probe and bridge creation run; resync below lists again
+  // (cheaply: only containers new since are inspected) once events are subscribed, so no start is missed
+  const prelisted = engines.map((client) => client.listRunning())
+  prelisted.forEach((p) => p.catch(() => undefined))
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probeCapabilities()])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
@@ -103,7 +107,7 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   await Promise.all(watches.map((watch) => watch.start()))
   phase('events subscribed')
   stop.check()
-  await Promise.all(engines.map((client) => engine.resync(client)))
+  await Promise.all(engines.map((client, i) => engine.resync(client, prelisted[i])))
   engine.startupComplete()
   phase('running containers handled')
 }

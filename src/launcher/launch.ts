@@ -1,7 +1,6 @@
 // Host side of `conlink up`: start the network container, follow its log until
 // Ctrl-C / SIGTERM or until it exits, then stop and remove it. And `conlink down`.
 import { existsSync } from 'node:fs'
-import { execa } from 'execa'
 import { ConlinkError } from '../errors.js'
 import { run } from '../exec.js'
 import { log } from '../log.js'
@@ -100,9 +99,9 @@ async function startContainer(mode: LaunchMode, argv: string[], image: string, n
  * their own process group so that a terminal's Ctrl-C reaches only us.
  */
 async function followUntilStopped(mode: LaunchMode, id: string, name: string, stopTimeout: number): Promise<number> {
-  const logs = execa(mode, ['logs', '-f', id], { stdout: 'inherit', stderr: 'inherit', detached: true, reject: false })
-  const waited = execa(mode, ['wait', id], { detached: true, reject: false })
-  const exited = waited.then((r) => Number.parseInt(String(r.stdout).trim(), 10))
+  const stopLogs = new AbortController()
+  const logs = run([mode, 'logs', '-f', id], { stdio: 'inherit', detached: true, allowFailure: true, signal: stopLogs.signal })
+  const exited = run([mode, 'wait', id], { detached: true, allowFailure: true }).then((r) => Number.parseInt(r.stdout.trim(), 10))
   const { promise: signalled, dispose } = nextSignal()
   try {
     const first = await Promise.race([exited.then(() => undefined), signalled])
@@ -115,7 +114,7 @@ async function followUntilStopped(mode: LaunchMode, id: string, name: string, st
     return Number.isNaN(code) ? 1 : code
   } finally {
     dispose()
-    if (logs.exitCode === null) logs.kill()
+    stopLogs.abort()
     await run([mode, 'rm', '-f', id], { allowFailure: true })
   }
 }

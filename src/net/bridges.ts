@@ -3,9 +3,12 @@
 import type { BridgeSpec } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import type { NetContext } from './context.js'
-import { run } from '../exec.js'
+import { processRunner } from '../exec.js'
 import { log } from '../log.js'
 import { argv, ip, type Op } from './ops.js'
+
+/** ovs-vsctl waits for ovs-vswitchd forever by default: give up after 10 s with an error instead. */
+export const OVS_VSCTL = ['ovs-vsctl', '--timeout=10']
 
 export function bridgeOf(ctx: NetContext, name: string | undefined, what: string, place: { file?: string; path?: string }): BridgeSpec {
   const b = name === undefined ? undefined : ctx.bridges[name]
@@ -21,12 +24,12 @@ export function masterWords(b: BridgeSpec): string[] {
 /** OVS ports are added after the interface exists. */
 export function planPortAdd(b: BridgeSpec, outer: string, owner: string): Op[] {
   if (b['resolved-mode'] !== 'ovs') return []
-  return [argv('conlink', owner, ['ovs-vsctl', 'add-port', b.bridge, outer], planPortDelete(b, outer, owner))]
+  return [argv('conlink', owner, [...OVS_VSCTL, 'add-port', b.bridge, outer], planPortDelete(b, outer, owner))]
 }
 
 export function planPortDelete(b: BridgeSpec, outer: string, owner: string): Op[] {
   if (b['resolved-mode'] !== 'ovs') return []
-  return [argv('conlink', owner, ['ovs-vsctl', '--if-exists', 'del-port', b.bridge, outer])]
+  return [argv('conlink', owner, [...OVS_VSCTL, '--if-exists', 'del-port', b.bridge, outer])]
 }
 
 export function planBridgeCreate(b: BridgeSpec): Op[] {
@@ -35,7 +38,7 @@ export function planBridgeCreate(b: BridgeSpec): Op[] {
     case 'linux':
       return [ip('conlink', owner, ['link', 'add', 'name', b.bridge, 'up', 'type', 'bridge'], planBridgeDelete(b))]
     case 'ovs':
-      return [argv('conlink', owner, ['ovs-vsctl', 'add-br', b.bridge, '--', 'set', 'bridge', b.bridge, 'fail-mode=standalone'], planBridgeDelete(b)),
+      return [argv('conlink', owner, [...OVS_VSCTL, 'add-br', b.bridge, '--', 'set', 'bridge', b.bridge, 'fail-mode=standalone'], planBridgeDelete(b)),
         ip('conlink', owner, ['link', 'set', 'dev', b.bridge, 'up'])]
     case 'patch':
       return []
@@ -48,7 +51,7 @@ export function planBridgeDelete(b: BridgeSpec): Op[] {
     case 'linux':
       return [ip('conlink', owner, ['link', 'del', 'dev', b.bridge])]
     case 'ovs':
-      return [argv('conlink', owner, ['ovs-vsctl', '--if-exists', 'del-br', b.bridge])]
+      return [argv('conlink', owner, [...OVS_VSCTL, '--if-exists', 'del-br', b.bridge])]
     case 'patch':
       return []
   }
@@ -66,5 +69,5 @@ export async function startOvsIfNeeded(ctx: NetContext, bridges: BridgeSpec[]): 
     })
   }
   log.info('Starting Open vSwitch daemons')
-  await run([OVS_CTL, 'start', '--system-id=random', '--no-monitor'], { timeoutMs: 30_000 })
+  await (ctx.runner ?? processRunner).run([OVS_CTL, 'start', '--system-id=random', '--no-monitor'], { timeoutMs: 30_000 })
 }

@@ -2,9 +2,10 @@
 // throwaway network namespace (`unshare --net`), which vanishes afterwards.
 // Two processes in parallel: one `ip -force -batch` and one `tc -force -batch`.
 import { existsSync } from 'node:fs'
-import { run } from '../exec.js'
+import type { Runner } from '../exec.js'
 import { ConlinkError } from '../errors.js'
-import { parseBatchErrors } from './executor.js'
+import { notPermitted, parseBatchErrors, unknownDeviceType } from './kernel-errors.js'
+import { jobRunner } from './spawner.js'
 
 export const FEATURES = [
   'veth', 'bridge', 'dummy', 'vlan', 'macvlan', 'macvtap', 'ipvlan', 'ipvtap',
@@ -34,13 +35,13 @@ const TC_PROBES: Array<[Feature | 'ingress', string]> = [
   ['mirred', 'filter add dev lo parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev lo'],
 ]
 
-async function probeBatch(prog: string, probes: Array<[string, string]>): Promise<Map<string, string | undefined>> {
+async function probeBatch(runner: Runner, prog: string, probes: Array<[string, string]>): Promise<Map<string, string | undefined>> {
   const input = probes.map(([, line]) => line).join('\n') + '\n'
-  const r = await run(['unshare', '--net', prog, '-force', '-batch', '-'], { input, allowFailure: true })
+  const r = await runner.run(['unshare', '--net', prog, '-force', '-batch', '-'], { input, allowFailure: true, timeoutMs: 30_000 })
   const errors = parseBatchErrors(r.stderr)
   const unattributed = r.exitCode !== 0 && errors.size === 0 ? r.stderr.trim() || 'probe failed' : undefined
   // without the right to make a namespace every feature would look missing: say what is really wrong
-  if (unattributed && /Operation not permitted|Permission denied/.test(unattributed))
+  if (unattributed && notPermitted(unattributed))
     throw new ConlinkError(`cannot probe kernel features (${unattributed})`, {
       place: { file: 'unshare --net' },
       hint: 'the network container needs the SYS_ADMIN and NET_ADMIN capabilities (cap_add: [SYS_ADMIN, NET_ADMIN]) and pid: host',
@@ -48,11 +49,12 @@ async function probeBatch(prog: string, probes: Array<[string, string]>): Promis
   return new Map(probes.map(([name], i) => [name, unattributed ?? errors.get(i + 1)]))
 }
 
-export async function probeCapabilities(): Promise<Capabilities> {
-  const [ipr, tcr] = await Promise.all([probeBatch('ip', IP_PROBES), probeBatch('tc', TC_PROBES)])
+export async function probeCapabilities(runner: Runner = jobRunner): Promise<Capabilities> {
+  const [ipr, tcr] = await Promise.all([probeBatch(runner, 'ip', IP_PROBES), probeBatch(runner, 'tc', TC_PROBES)])
   const caps = {} as Capabilities
   for (const [f] of IP_PROBES) caps[f] = ipr.get(f) === undefined
-  caps.openvswitch = existsSync('/sys/module/openvswitch') || !/Unknown device type|probe failed/.test(ipr.get('openvswitch') ?? '')
+  const ovsProbe = ipr.get('openvswitch') ?? ''
+  caps.openvswitch = existsSync('/sys/module/openvswitch') || !(unknownDeviceType(ovsProbe) || /probe failed/.test(ovsProbe))
   caps.netem = tcr.get('netem') === undefined
   caps.mirred = tcr.get('ingress') === undefined && tcr.get('mirred') === undefined
   return caps

@@ -1,4 +1,5 @@
 import type { BridgeSpec } from '../config/types.js'
+import type { Runner } from '../exec.js'
 import type { Capabilities } from './capabilities.js'
 
 export interface NetContext {
@@ -12,4 +13,8 @@ export interface NetContext {
   dockerEth0?: { ip?: string; ip6?: string }
   /** Processes run at once (default 8). */
   parallel?: number
+  /** How kernel programs run (default: the job helper); tests may substitute one. */
+  runner?: Runner
+  /** Longest one kernel program may run (default executor.JOB_TIMEOUT_MS). */
+  jobTimeoutMs?: number
 }

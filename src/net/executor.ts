@@ -6,12 +6,19 @@
 // parallel under a bound. Failures are attributed to single ops (batch line
 // numbers; the line a batch stopped on; a failed iptables or ethtool group
 // runs again op by op), so callers can undo per owner and name the failing op.
-// Programs start through the job helper (spawner.ts): forking node itself costs far more.
+// Programs start through the context's Runner, by default the job helper
+// (spawner.ts): forking node itself costs far more. Each run gets a timeout.
 import type { RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
+import { parseBatchErrors, parseBatchOutcome } from './kernel-errors.js'
 import { batchSafe, describeOp, isIptables, soloArgv, type Ns, type Op } from './ops.js'
-import { runJob } from './spawner.js'
+import { jobRunner } from './spawner.js'
+
+export { parseBatchErrors, parseBatchOutcome }
+
+/** How long one kernel program (a whole batch included) may run unless the context says otherwise. */
+export const JOB_TIMEOUT_MS = 60_000
 
 export interface ExecResult {
   done: Op[]
@@ -44,39 +51,28 @@ function ctxLimit(ctx: NetContext): Limit {
   return l
 }
 
-/** The argv that runs `argv` inside namespace `ns`. */
-export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
-  if (ns === 'conlink' && ctx.conlinkPid === undefined) return argv
+/** The network namespace file of `ns`; undefined = the one conlink runs in. */
+export function nsFile(ctx: NetContext, ns: Ns): string | undefined {
+  if (ns === 'conlink' && ctx.conlinkPid === undefined) return undefined
   const pid = ns === 'conlink' ? ctx.conlinkPid : ns === 'host' ? (ctx.hostPid ?? 1) : ns
-  return ['nsenter', `--net=/proc/${pid}/ns/net`, ...argv]
+  return `/proc/${pid}/ns/net`
+}
+
+/** The argv that runs `argv` inside namespace `ns` with nsenter (for programs that stream, such as tcpdump). */
+export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
+  const file = nsFile(ctx, ns)
+  return file ? ['nsenter', `--net=${file}`, ...argv] : argv
+}
+
+/** Run a program in namespace `ns` through the context's runner; a result, never a throw. */
+export function runInNs(ctx: NetContext, ns: Ns, argv: readonly string[], input?: string): Promise<RunResult> {
+  const runner = ctx.runner ?? jobRunner
+  return runner.run(argv, { input, netns: nsFile(ctx, ns), timeoutMs: ctx.jobTimeoutMs ?? JOB_TIMEOUT_MS, allowFailure: true })
 }
 
 /** Run a read-only program in a namespace (through the same bound). */
 export async function runIn(ctx: NetContext, ns: Ns, argv: string[]): Promise<RunResult> {
-  return ctxLimit(ctx)(() => runJob(inNs(ctx, ns, argv)))
-}
-
-/** `ip -force -batch` prints the error lines, then `Command failed -:N`. */
-export function parseBatchErrors(stderr: string): Map<number, string> {
-  return parseBatchOutcome(stderr).failures
-}
-
-/**
- * What a `-force -batch` run says: the failed lines (1-based) with their
- * messages, and `stopped`: error text after the last `Command failed`, which
- * means the program gave up on a line it could not parse and ran none after it.
- */
-export function parseBatchOutcome(stderr: string): { failures: Map<number, string>; stopped?: string } {
-  const failures = new Map<number, string>()
-  let pending: string[] = []
-  for (const line of stderr.split('\n')) {
-    const m = /^Command failed -:(\d+)/.exec(line)
-    if (m) {
-      failures.set(Number(m[1]), pending.join('; ') || 'failed')
-      pending = []
-    } else if (line.trim()) pending.push(line.trim())
-  }
-  return pending.length ? { failures, stopped: pending.join('; ') } : { failures }
+  return ctxLimit(ctx)(() => runInNs(ctx, ns, argv))
 }
 
 /**
@@ -93,6 +89,11 @@ export function stoppedAt(ops: Op[], from: number, message: string): number {
     if (score > bestScore) [best, bestScore] = [i, score]
   }
   return best
+}
+
+/** A failed run's message: what the program said, else why it did not finish. */
+export function failureText(r: RunResult): string {
+  return [r.stderr || r.stdout, r.problem].filter(Boolean).join('; ').trim() || `exit code ${r.exitCode}`
 }
 
 export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
@@ -122,10 +123,10 @@ export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
 
 async function runSolo(ctx: NetContext, op: Op, result: ExecResult): Promise<void> {
   const t0 = performance.now()
-  const r = await runJob(inNs(ctx, op.ns, soloArgv(op)))
+  const r = await runInNs(ctx, op.ns, soloArgv(op))
   log.detail(`${describeOp(op)}: exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) result.done.push(op)
-  else result.failed.set(op, (r.stderr || r.stdout).trim() || `exit code ${r.exitCode}`)
+  else result.failed.set(op, failureText(r))
 }
 
 function iptablesInput(ops: Op[]): string {
@@ -147,10 +148,16 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
       : kind === 'ethtool'
         ? [['xargs', '-L', '1', 'ethtool'], lines]
         : [[kind, '-force', '-batch', '-'], lines]
-  const r = await runJob(inNs(ctx, ns, prog), input)
+  const r = await runInNs(ctx, ns, prog, input)
   log.detail(`${kind} batch in ${ns} ns: ${ops.length} lines, exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
   if (r.exitCode === 0) {
     result.done.push(...ops)
+    return
+  }
+  // a timeout or a lost helper leaves the lines' outcome unknown: the whole batch failed, and nothing runs again
+  if (r.problem) {
+    const msg = failureText(r)
+    for (const op of ops) result.failed.set(op, msg)
     return
   }
   if (kind === 'ip' || kind === 'tc') return sortBatchFailures(ctx, ops, r.stderr || r.stdout || `exit code ${r.exitCode}`, result)

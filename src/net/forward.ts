@@ -7,8 +7,8 @@ import { addressOfFamily, type Family } from '../config/address.js'
 import { ConlinkError } from '../errors.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
-import { inNs, runIn } from './executor.js'
-import { run } from '../exec.js'
+import { runIn, runInNs } from './executor.js'
+import { checked } from '../exec.js'
 import { addrOf, iptDelete, iptRule, ip, type Op } from './ops.js'
 import { linkLabel } from '../config/label.js'
 
@@ -154,11 +154,12 @@ async function enableForwarding(ctx: NetContext, family: Family): Promise<boolea
   const key = family === 6 ? 'net.ipv6.conf.all.forwarding' : 'net.ipv4.ip_forward'
   const now = await runIn(ctx, 'conlink', ['sysctl', '-n', key])
   if (now.stdout.trim() === '1') return true
+  const enable = ['sysctl', '-q', '-w', `${key}=1`]
+  const r = await runInNs(ctx, 'conlink', enable)
   if (family === 4) {
-    await run(inNs(ctx, 'conlink', ['sysctl', '-q', '-w', `${key}=1`]))
+    checked(enable, r, {})
     return true
   }
-  const r = await run(inNs(ctx, 'conlink', ['sysctl', '-q', '-w', `${key}=1`]), { allowFailure: true })
   if (r.exitCode === 0) return true
   log.warn(`forward is IPv4-only: cannot turn on ${key} in the network container (${(r.stderr || r.stdout).trim()}); set it in the network service's sysctls (${key}: 1)`)
   return false
@@ -213,5 +214,5 @@ async function renameKeepingRoutes(ctx: NetContext, from: string, to: string): P
     ...routes.filter((rt) => rt.protocol !== 'kernel').map((rt) => routeWords(rt, to)),
   ]
   const input = lines.map((l) => l.join(' ')).join('\n') + '\n'
-  await run(inNs(ctx, 'conlink', ['ip', '-batch', '-']), { input })
+  checked(['ip', '-batch', '-'], await runInNs(ctx, 'conlink', ['ip', '-batch', '-'], input), {})
 }

@@ -10,7 +10,8 @@ import { missingFeature, type Feature } from './capabilities.js'
 import { checkInstances } from './check.js'
 import type { NetContext } from './context.js'
 import { execute, runIn, undo, type ExecResult } from './executor.js'
-import { planBridgeCreate, planBridgeDelete } from './bridges.js'
+import { OVS_VSCTL, planBridgeCreate, planBridgeDelete } from './bridges.js'
+import { alreadyExists, alreadyGone, namespaceDenied } from './kernel-errors.js'
 export { startOvsIfNeeded } from './bridges.js'
 import { LINK_KINDS } from './links/index.js'
 import { configureFailureHint, type LinkPlan } from './links/kind.js'
@@ -63,7 +64,7 @@ function linkError(inst: LinkInstance, msg: string, cause?: unknown, hint?: stri
 
 /** The fix when the host namespace (of *vlan/*vtap parents) cannot be opened. */
 export function explainHostNamespaceDenied(msg: string, hostPid = 1): string {
-  if (!new RegExp(`cannot open /proc/${hostPid}/ns/net: Permission denied`).test(msg)) return msg
+  if (!namespaceDenied(msg, hostPid)) return msg
   return `${msg}: the network container may not open the host's network namespace; give it cap SYS_PTRACE (or privileged), or name another process in that namespace with --host-pid / CONLINK_HOST_PID`
 }
 
@@ -143,7 +144,7 @@ async function keepLinksAlreadyAsConfigured(
   await Promise.all(
     [...created.failed].map(async ([op, msg]) => {
       const inst = byId.get(op.owner)!.inst
-      if (/File exists/.test(msg)) toCheck.push(inst)
+      if (alreadyExists(msg)) toCheck.push(inst)
       else fail(inst, linkError(inst, `${describeOp(op)}: ${await explainCreateFailure(ctx, inst, msg)}`))
     }),
   )
@@ -180,9 +181,6 @@ export function processAlive(pid: number): boolean {
   }
 }
 const containerAlive = (inst: LinkInstance): boolean => processAlive(inst.container.pid)
-
-/** Deleting what is already gone succeeded (the outer end of a veth vanishes with its container's namespace). */
-const alreadyGone = (msg: string): boolean => /Cannot find device|No such device|does not exist/.test(msg)
 
 /** Delete the links of many containers (best effort: problems are warnings). */
 export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInstance[][]): Promise<void> {
@@ -229,7 +227,7 @@ async function existingBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<
   const links = await runIn(ctx, 'conlink', ['ip', '-j', 'link', 'show'])
   const names = new Set((JSON.parse(links.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname))
   if (bridges.some((b) => b['resolved-mode'] === 'ovs')) {
-    const ovs = await runIn(ctx, 'conlink', ['ovs-vsctl', 'list-br'])
+    const ovs = await runIn(ctx, 'conlink', [...OVS_VSCTL, 'list-br'])
     for (const name of ovs.stdout.split('\n')) if (name.trim()) names.add(name.trim())
   }
   return bridges.filter((b) => b['resolved-mode'] !== 'patch' && names.has(b.bridge)).map((b) => b.bridge)

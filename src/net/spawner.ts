@@ -1,74 +1,57 @@
 // Starting a program from node forks the whole node process: 5-30 ms per
 // process on these machines, growing with node's memory, and it blocks the
 // event loop. The link engine starts hundreds of short `ip`/`ethtool` runs,
-// so it hands them to one small long-lived helper (perl-base, which every
-// Debian system has) that forks in well under a millisecond. Argument
-// vectors only, never a shell: each job is `exec {argv[0]} @argv`.
-// Input and output go through files in a private directory. Without perl,
-// jobs fall back to node's own spawn.
+// so it hands them to one small long-lived helper (job-helper.pl, perl-base,
+// which every Debian system has) that forks in well under a millisecond and
+// enters network namespaces itself (setns), so no nsenter process is needed.
+// Argument vectors only, never a shell. Input and output go through files in
+// a private directory.
+//
+// A job is run at most once. Without perl (or once the helper is gone), jobs
+// not yet handed over run with node's own spawn; a job the helper had when it
+// died is reported failed with an unknown outcome, never run again: running
+// an `iptables-restore` batch twice would add its rules twice.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { run, type RunResult } from '../exec.js'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { checked, nsenterArgv, processRunner, type RunOptions, type RunResult, type Runner } from '../exec.js'
 
-// Reads jobs (`id in out err argv...`, hex words) from stdin; prints `id status` as each ends.
-// Children are reaped in the main loop, never in a signal handler: perl runs
-// handlers only between statements, so a SIGCHLD that lands just before a
-// blocking read would wait for the next input. While jobs run, select() wakes
-// at least every 10 ms; the empty SIGCHLD handler makes it wake at once.
-const HELPER = String.raw`
-use strict; use POSIX ();
-$| = 1; $SIG{INT} = $SIG{TERM} = 'IGNORE';
-$SIG{CHLD} = sub {};
-my %jobs;
-sub reap {
-  while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
-    my $id = delete $jobs{$pid};
-    print "$id $?\n" if defined $id;
+/** src/net/job-helper.pl of this installation, from src/ (tsx), dist/ or a bundle. */
+export function helperPath(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (dir !== '/') {
+    const candidate = join(dir, 'src', 'net', 'job-helper.pl')
+    if (existsSync(candidate)) return candidate
+    dir = dirname(dir)
   }
+  return undefined
 }
-sub job {
-  my ($id, $in, $out, $err, @argv) = map { pack('H*', $_) } split / /, shift;
-  my $pid = fork();
-  if (defined $pid && $pid == 0) {
-    $SIG{INT} = $SIG{TERM} = $SIG{CHLD} = 'DEFAULT';
-    open(STDIN, '<', $in) && open(STDOUT, '>', $out) && open(STDERR, '>', $err) or POSIX::_exit(127);
-    exec { $argv[0] } @argv;
-    print STDERR "cannot run $argv[0]: $!\n";
-    POSIX::_exit(127);
-  }
-  if (defined $pid) { $jobs{$pid} = $id } else { print "$id -1\n" }
-}
-my ($buf, $stdin) = ('', '');
-vec($stdin, fileno(STDIN), 1) = 1;
-while (1) {
-  reap();
-  next if select(my $ready = $stdin, undef, undef, %jobs ? 0.01 : undef) <= 0;
-  my $n = sysread(STDIN, $buf, 65536, length $buf);
-  if (!defined $n) { next if $! == POSIX::EINTR(); last }
-  last if $n == 0;
-  while ((my $i = index($buf, "\n")) >= 0) { job(substr($buf, 0, $i + 1, '') =~ s/\n$//r) }
-}
-`
 
 const hex = (s: string) => Buffer.from(s).toString('hex')
 
+/** What the helper said about one job. */
+type Status = { kind: 'exit'; raw: number } | { kind: 'timeout' } | { kind: 'no-fork' } | { kind: 'no-setns' } | { kind: 'lost'; why: string }
+
+class NotHandedOver extends Error {}
+
 class Spawner {
   private readonly dir = mkdtempSync(join(tmpdir(), 'conlink-jobs-'))
-  private readonly child: ChildProcess
-  private readonly waiting = new Map<number, (status: number) => void>()
+  readonly child: ChildProcess
+  private readonly waiting = new Map<number, (status: Status) => void>()
   private seq = 0
   private rest = ''
   broken: Error | undefined
 
-  constructor() {
-    this.child = spawn('perl', ['-e', HELPER], { stdio: ['pipe', 'pipe', 'inherit'] })
+  constructor(program: string) {
+    this.child = spawn('perl', [program], { stdio: ['pipe', 'pipe', 'inherit'] })
     this.child.on('error', (err) => this.fail(err))
-    this.child.on('exit', (code) => this.fail(new Error(`job helper exited (${code})`)))
+    this.child.on('exit', (code, signal) => this.fail(new Error(`job helper exited (${signal ?? code})`)))
     this.child.stdin!.on('error', (err) => this.fail(err))
     this.child.stdout!.setEncoding('utf8')
     this.child.stdout!.on('data', (text: string) => this.onStatus(text))
+    this.child.stdout!.on('close', () => this.fail(new Error('job helper closed its output')))
     this.idle()
     process.once('exit', () => {
       this.child.kill()
@@ -76,15 +59,17 @@ class Spawner {
     })
   }
 
-  async run(argv: readonly string[], input?: string): Promise<RunResult> {
-    if (this.broken) throw this.broken
+  /** Throws NotHandedOver when the helper was already gone (the job surely did not run). */
+  async run(argv: readonly string[], input: string | undefined, netns: string | undefined, timeoutMs: number | undefined): Promise<RunResult> {
+    if (this.broken) throw new NotHandedOver(this.broken.message)
     const id = ++this.seq
     const [inFile, outFile, errFile] = ['in', 'out', 'err'].map((ext) => join(this.dir, `${id}.${ext}`))
     if (input) writeFileSync(inFile, input)
-    const status = new Promise<number>((resolve) => this.waiting.set(id, resolve))
+    const status = new Promise<Status>((resolve) => this.waiting.set(id, resolve))
     this.busy()
-    this.child.stdin!.write([String(id), input ? inFile : '/dev/null', outFile, errFile, ...argv].map(hex).join(' ') + '\n')
-    const code = await status
+    const fields = [String(id), String(timeoutMs ?? 0), netns ?? '', input ? inFile : '/dev/null', outFile, errFile, ...argv]
+    this.child.stdin!.write(fields.map(hex).join(' ') + '\n')
+    const s = await status
     if (this.waiting.size === 0) this.idle()
     const read = (file: string) => {
       try {
@@ -96,31 +81,45 @@ class Spawner {
       }
     }
     if (input) unlinkSync(inFile)
-    const result = { stdout: read(outFile), stderr: read(errFile), exitCode: code }
-    if (code === -1) throw new Error(`job helper cannot fork for ${argv[0]}`)
-    return result
+    const stdout = read(outFile)
+    const stderr = read(errFile)
+    switch (s.kind) {
+      case 'exit':
+        return { stdout, stderr, exitCode: s.raw & 127 ? 128 + (s.raw & 127) : s.raw >> 8 }
+      case 'timeout':
+        return { stdout, stderr, exitCode: 124, problem: `timed out after ${timeoutMs} ms` }
+      case 'no-fork':
+        return { stdout, stderr, exitCode: 126, problem: `job helper cannot fork for ${argv[0]}` }
+      case 'no-setns':
+        throw new NotHandedOver('no setns on this architecture')
+      case 'lost':
+        return { stdout, stderr, exitCode: 125, problem: `outcome unknown: the job helper died while running ${argv[0]} (${s.why}); not run again` }
+    }
   }
 
   private onStatus(text: string): void {
     const lines = (this.rest + text).split('\n')
     this.rest = lines.pop() ?? ''
     for (const line of lines) {
-      const [id, raw] = line.split(' ').map(Number)
-      const code = raw === -1 ? -1 : raw & 127 ? 128 + (raw & 127) : raw >> 8
-      this.waiting.get(id)?.(code)
+      const [idText, raw] = line.split(' ')
+      const id = Number(idText)
+      const status: Status =
+        raw === 'T' ? { kind: 'timeout' } : raw === '-1' ? { kind: 'no-fork' } : raw === '-2' ? { kind: 'no-setns' } : { kind: 'exit', raw: Number(raw) }
+      this.waiting.get(id)?.(status)
       this.waiting.delete(id)
     }
   }
 
   private fail(err: Error): void {
     this.broken ??= err
-    for (const resolve of this.waiting.values()) resolve(-1)
+    for (const resolve of this.waiting.values()) resolve({ kind: 'lost', why: err.message })
     this.waiting.clear()
   }
 
   /** The helper keeps node alive only while jobs run. */
   private busy(): void {
     ;(this.child.stdout as { ref?: () => void }).ref?.()
+    this.child.ref()
   }
 
   private idle(): void {
@@ -129,17 +128,47 @@ class Spawner {
   }
 }
 
-let spawner: Spawner | undefined
+/**
+ * A Runner through the job helper, for captured runs (stdio 'pipe'); other
+ * runs, and every run when the helper is unavailable, go to `fallback`.
+ */
+export class JobRunner implements Runner {
+  private spawner: Spawner | undefined
+  private noSetns = false
 
-/** Run a program through the helper (falls back to node's spawn when perl is missing or broken). Same contract as run with allowFailure. */
-export async function runJob(argv: readonly string[], input?: string): Promise<RunResult> {
-  if (!spawner?.broken) {
-    spawner ??= new Spawner()
+  constructor(
+    /** The helper program; null = none (every job goes to the fallback). */
+    private readonly program: string | null = helperPath() ?? null,
+    private readonly fallback: Runner = processRunner,
+  ) {}
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const plain = (opts.stdio ?? 'pipe') === 'pipe' && !opts.detached && !opts.signal && !opts.forwardSignals
+    if (!this.program || !plain || this.spawner?.broken) return this.fallback.run(argv, opts)
+    this.spawner ??= new Spawner(this.program)
+    const [job, netns] = this.noSetns ? [nsenterArgv(opts.netns, argv), undefined] : [argv, opts.netns]
     try {
-      return await spawner.run(argv, input)
-    } catch {
-      // perl missing or gone: node's spawn below
+      return checked(argv, await this.spawner.run(job, opts.input, netns, opts.timeoutMs), opts)
+    } catch (err) {
+      if (!(err instanceof NotHandedOver)) throw err
+      if (/setns/.test(err.message) && !this.noSetns) {
+        this.noSetns = true
+        return this.run(argv, opts)
+      }
+      return this.fallback.run(argv, opts)
     }
   }
-  return run(argv, { input, allowFailure: true })
+
+  /** Stop the helper now (tests: what a helper dying mid-job does). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.spawner?.child.kill(signal)
+  }
+}
+
+/** The runner conlink's kernel work uses by default (one helper per process). */
+export const jobRunner = new JobRunner()
+
+/** jobRunner.run with allowFailure (kept for callers that want a result, never a throw). */
+export function runJob(argv: readonly string[], input?: string): Promise<RunResult> {
+  return jobRunner.run(argv, { input, allowFailure: true })
 }

@@ -1,9 +1,10 @@
 // Connect to every engine that answers: Docker and/or Podman.
 import { existsSync } from 'node:fs'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import { EngineClient, type EngineKind } from './client.js'
+import { loadDockerode } from './dockerode.js'
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock'
 export const DEFAULT_PODMAN_SOCKET = '/var/run/podman/podman.sock'
@@ -43,16 +44,16 @@ export async function connectEngines(opts: ConnectOptions = {}): Promise<EngineC
 }
 
 interface TimedCalls {
-  ping(opts: { abortSignal: AbortSignal }): Promise<unknown>
   version(opts: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>
 }
 
 async function connectSocket(socketPath: string): Promise<EngineClient | undefined> {
-  const docker = new Docker({ socketPath })
+  const Dockerode = await loadDockerode()
+  const docker = new Dockerode({ socketPath })
   // dockerode accepts abortSignal here; its type definitions do not say so.
   const timed = docker as unknown as TimedCalls
   try {
-    await timed.ping({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+    // the version reply is the liveness check too: one round trip, not a ping and then a version
     const version = await timed.version({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) })
     return new EngineClient(engineKind(version), socketPath, docker)
   } catch (err) {

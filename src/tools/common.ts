@@ -1,7 +1,6 @@
 // Shared by the wait and copy tools: usage errors, and running the command
 // given after `--` in place of the tool.
-import { spawn } from 'node:child_process'
-import { constants } from 'node:os'
+import { run } from '../exec.js'
 
 /** A tool failure: the message goes to stderr as `TOOL: message`, then exit with `code`. */
 export class ToolError extends Error {
@@ -27,22 +26,10 @@ export function splitCommand(argv: readonly string[]): { args: string[]; command
  * SIGTERM/SIGINT/SIGHUP are forwarded, and its exit code (128+signal when
  * killed) is returned.
  */
-export function execCommand(tool: string, command: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command[0], command.slice(1), { stdio: 'inherit' })
-    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
-    const forward = (sig: NodeJS.Signals) => child.kill(sig)
-    for (const sig of signals) process.on(sig, forward)
-    const done = (code: number) => {
-      for (const sig of signals) process.off(sig, forward)
-      resolve(code)
-    }
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      process.stderr.write(`${tool}: cannot run ${command[0]}: ${err.code === 'ENOENT' ? 'not found' : err.message}\n`)
-      done(err.code === 'ENOENT' ? 127 : 126)
-    })
-    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)))
-  })
+export async function execCommand(tool: string, command: readonly string[]): Promise<number> {
+  const r = await run(command, { stdio: 'inherit', allowFailure: true, forwardSignals: ['SIGTERM', 'SIGINT', 'SIGHUP'] })
+  if (r.exitCode === 127 || r.exitCode === 126) if (r.problem) process.stderr.write(`${tool}: ${r.problem}\n`)
+  return r.exitCode
 }
 
 /** Run a tool's main function: print a ToolError (and usage) on stderr, return the exit code. */

@@ -1,9 +1,9 @@
 // wait: check conditions in the order given, each retried until it holds,
 // then run the command given after `--`.
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { run } from '../exec.js'
 import { ToolError, execCommand, runTool, usageError } from './common.js'
 
 export const WAIT_USAGE =
@@ -109,33 +109,21 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
 }
 
 /** Children still running (a -c command), killed when wait stops. */
-const running = new Set<ReturnType<typeof spawn>>()
+const running = new Set<AbortController>()
 
 /** Even past the deadline (`--timeout 0`), a command gets this long to succeed once. */
 const MIN_CHECK_MS = 1000
 
-/** `sh -c CMD` exits 0; killed (and false) when the deadline passes first. */
-function commandSucceeds(cmd: string, deadline = Infinity): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', cmd], { stdio: 'ignore', detached: true })
-    running.add(child)
-    const timer = deadline === Infinity ? undefined : setTimeout(() => killGroup(child), Math.max(MIN_CHECK_MS, deadline - Date.now()))
-    const done = (ok: boolean) => {
-      clearTimeout(timer)
-      running.delete(child)
-      resolve(ok)
-    }
-    child.on('error', () => done(false))
-    child.on('exit', (code) => done(code === 0))
-  })
-}
-
-/** The command and whatever it started (it runs in its own process group). */
-function killGroup(child: ReturnType<typeof spawn>): void {
+/** `sh -c CMD` exits 0; killed with whatever it started (its own process group, false) when the deadline passes first. */
+async function commandSucceeds(cmd: string, deadline = Infinity): Promise<boolean> {
+  const stop = new AbortController()
+  running.add(stop)
   try {
-    process.kill(-child.pid!, 'SIGKILL')
-  } catch {
-    child.kill('SIGKILL')
+    const timeoutMs = deadline === Infinity ? undefined : Math.max(MIN_CHECK_MS, deadline - Date.now())
+    const r = await run(['sh', '-c', cmd], { stdio: 'ignore', detached: true, allowFailure: true, timeoutMs, signal: stop.signal, killSignal: 'SIGKILL' })
+    return r.exitCode === 0
+  } finally {
+    running.delete(stop)
   }
 }
 
@@ -182,7 +170,7 @@ export function waitMain(argv: readonly string[]): Promise<number> {
     const args = parseWaitArgs(argv)
     // As PID 1 a signal without a handler is ignored: end at once, with the command being waited on.
     const stop = (sig: NodeJS.Signals) => {
-      for (const child of running) killGroup(child)
+      for (const child of running) child.abort()
       process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15))
     }
     const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const

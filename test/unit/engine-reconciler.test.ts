@@ -85,7 +85,7 @@ const label = (inst: LinkInstance) => `${inst.container.name}/${inst.container.p
 
 function setUp() {
   const links = new LinkRecorder()
-  const engine = new NetworkEngine({ config, ctx, scope: {}, concurrency: 4, batchWindowMs: 1, links })
+  const engine = new NetworkEngine({ config, ctx, scope: {}, concurrency: 4, links })
   return { links, engine, client: new FakeEngine() }
 }
 

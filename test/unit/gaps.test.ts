@@ -72,7 +72,7 @@ test('outer names of exactly 15 characters are kept; 16 are shortened', () => {
   assert.equal(outerDevName(link({ service: 'abcdefg' }), container({ index: 12 })), 'abcdefg_12-eth0')
   assert.equal(outerDevName(link({ service: undefined, container: 'box45678ab' }), container({ name: 'box45678ab' })), 'box45678ab-eth0')
   assert.equal(outerDevName(link({ service: undefined, container: 'box45678abc' }), container({ name: 'box45678abc' })), 'cabcdef01-eth0')
-  assert.equal(outerDevName(link({ service: 'abcdefghi', dev: 'ext-intf' }), container()), 'cabcdef01-ext-i')
+  assert.equal(outerDevName(link({ service: 'abcdefghi', dev: 'ext-intf' }), container()), 'cabcdef01-1a14e') // a dev over 5 characters: 5 hex of a hash of it, so ext-intf1 and ext-intf2 differ
 })
 
 test('forward offsets move the conlink port only; the container port stays', () => {

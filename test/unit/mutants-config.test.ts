@@ -114,9 +114,9 @@ async function loadError(yaml: string, env: Record<string, string> = {}) {
 
 test('each format error says what it wanted and how to write it', async () => {
   const cases: Array<[string, string, string, string]> = [
-    ['{service: a, bridge: s1, ip: 10.0.0.300/24}', 'links[0].ip', 'invalid IPv4 address with prefix "10.0.0.300/24"', 'e.g. 10.0.0.1/24: four octets 0-255 and a prefix 0-32'],
+    ['{service: a, bridge: s1, ip: 10.0.0.300/24}', 'links[0].ip', 'invalid IP address with prefix "10.0.0.300/24"', 'IPv4 e.g. 10.0.0.1/24 (prefix 0-32) or IPv6 e.g. 2001:db8::1/64 (prefix 0-128)'],
     ['{service: a, bridge: s1, ip: 10.0.0.1}', 'links[0].ip', 'IP address "10.0.0.1" has no prefix length', 'write e.g. 10.0.0.1/24'],
-    ['{service: a, bridge: s1, ip: 10.0.0.1/24, nat: 10.0.0.x}', 'links[0].nat', 'invalid IPv4 address "10.0.0.x"', 'e.g. 10.0.0.1: four octets 0-255'],
+    ['{service: a, bridge: s1, ip: 10.0.0.1/24, nat: 10.0.0.x}', 'links[0].nat', 'invalid IP address "10.0.0.x"', 'IPv4 e.g. 10.0.0.1 or IPv6 e.g. 2001:db8::1, without prefix'],
     ['{service: a, bridge: s1, mac: "00:0a"}', 'links[0].mac', 'invalid MAC address "00:0a"', 'six hex octets separated by `:`, e.g. 00:0a:0b:0c:0d:01'],
     ['{service: a, bridge: s1, dev: -x}', 'links[0].dev', 'invalid interface name "-x"', '1-15 letters, digits, `_`, `.` or `-`, not starting with `-`'],
     ['{service: -a, bridge: s1}', 'links[0].service', 'invalid service name "-a"', 'a compose service name: letters, digits, `_`, `.` or `-`, not starting with `-`'],
@@ -159,7 +159,8 @@ test('readYamlFile: empty, whitespace-only, JSON with leading space, YAML error 
   assert.equal(empty.hint, 'add `links:` (and bridges, tunnels, commands) or remove the file from the options')
   assert.equal((await errorOf(() => readYamlFile(writeTemp('nulldoc.yaml', '~\n')))).message, 'file is empty')
   assert.deepEqual(readYamlFile(writeTemp('sp.json', '  \n {"a": [1, {"b": null}]}')), { a: [1, { b: null }] })
-  assert.deepEqual(readYamlFile(writeTemp('dup.yaml', 'a: 1\na: 2\n')), { a: 2 }, 'later duplicate keys win, as in Compose')
+  const dup = await errorOf(() => readYamlFile(writeTemp('dup.yaml', 'a: 1\na: 2\n')))
+  assert.match(dup.message, /duplicated mapping key/, 'duplicate keys are an error, as in Compose v2')
   assert.deepEqual(readYamlFile(writeTemp('brace.yaml', '{a: 1}\n')), { a: 1 }, 'YAML flow map that is not JSON')
   const bad = await errorOf(() => readYamlFile(writeTemp('bad.yaml', 'a: 1\nb: [\n')))
   assert.match(bad.message, /^not valid YAML at line 3, column 1: /)
@@ -205,10 +206,10 @@ test('interpolation: unclosed ${, nested braces, text after the last variable', 
 })
 
 test('configOptions: flag values or the defaults', () => {
-  assert.deepEqual(configOptions({}), { composeFiles: [], networkFiles: [], defaultBridgeMode: 'auto', defaultMtu: 65535, keepVethOffload: false })
+  assert.deepEqual(configOptions({}), { composeFiles: [], networkFiles: [], defaultBridgeMode: 'auto', defaultMtu: 65535, keepVethOffload: false, configSchema: undefined })
   assert.deepEqual(
     configOptions({ 'compose-file': ['a.yaml'], 'network-file': ['n.yaml'], 'default-bridge-mode': 'linux', 'default-mtu': 1500, 'keep-veth-offload': true }),
-    { composeFiles: ['a.yaml'], networkFiles: ['n.yaml'], defaultBridgeMode: 'linux', defaultMtu: 1500, keepVethOffload: true },
+    { composeFiles: ['a.yaml'], networkFiles: ['n.yaml'], defaultBridgeMode: 'linux', defaultMtu: 1500, keepVethOffload: true, configSchema: undefined },
   )
   assert.equal(configFlags['default-bridge-mode'].env, 'CONLINK_BRIDGE_MODE')
   const mtu = configFlags['default-mtu'] as typeof configFlags['default-mtu'] & { min?: number; max?: number }

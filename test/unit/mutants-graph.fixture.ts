@@ -14,8 +14,7 @@ export function richConfig(): NetworkConfig {
       s2: { bridge: 's2', mode: 'linux', 'resolved-mode': 'linux' },
       p1: { bridge: 'p1', mode: 'patch', 'resolved-mode': 'patch' },
     },
-    // @ts-expect-error no port: the JSON of a conlink config from before tunnel ports (drawn without one)
-    tunnels: [{ type: 'vxlan', bridge: 's2', remote: '192.0.2.9', vni: 1001, netem: [], 'outer-dev': 'vxlan-1001', origin: { file: 'g.yaml', path: 'tunnels[0]' } }],
+    tunnels: [{ type: 'vxlan', bridge: 's2', remote: '192.0.2.9', vni: 1001, port: 8472, netem: [], 'outer-dev': 'vxlan-1001', origin: { file: 'g.yaml', path: 'tunnels[0]' } }],
     services: {
       r0: owner(link({ service: 'r0', dev: 'eth0', bridge: 's1', ip: '10.0.0.1/24' }), link({ service: 'r0', dev: 'eth1', bridge: 's2' })),
       pa: owner(link({ service: 'pa', dev: 'eth0', bridge: 'p1', ip: '10.1.0.1/24' })),

@@ -34,7 +34,7 @@ const RICH = [
   '        label="bridge s2 (linux)";',
   '        style="rounded,filled"; fillcolor="lightblue";',
   '        "outer/r0_1-eth1" [label="r0_1-eth1"];',
-  '        "outer/vxlan-1001" [label="vxlan-1001\\nvni 1001", shape="cds"];',
+  '        "outer/vxlan-1001" [label="vxlan-1001\\nvni 1001\\nudp 8472", shape="cds"];',
   '      }',
   '      subgraph "cluster_bridge/p1" {',
   '        label="patch p1";',
@@ -166,14 +166,14 @@ test('parseConfigJson: each missing part named with its path and the hint', () =
     [{ ...good, bridges: [] }, 'missing or not a map: bridges', 'bridges'],
     [{ ...good, services: null }, 'missing or not a map: services', 'services'],
     [{ ...good, containers: 'x' }, 'missing or not a map: containers', 'containers'],
-    [{ ...good, tunnels: {} }, 'missing or not a list: tunnels', 'tunnels'],
+    [{ ...good, tunnels: {} }, 'missing or not a list: tunnels (null when there are none)', 'tunnels'],
   ]
   for (const [value, message, path] of cases) {
     assert.throws(() => parseConfigJson(JSON.stringify(value), 'in.json'), (e: unknown) => {
       assert.ok(isConlinkError(e))
       assert.equal(e.message, message)
       assert.deepEqual(e.place, { file: 'in.json', path })
-      assert.equal(e.hint, 'give the output of `conlink config`')
+      assert.equal(e.hint, "give the output of `conlink config` (or of upstream conlink's --show-config)")
       return true
     })
   }

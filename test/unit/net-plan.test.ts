@@ -49,12 +49,12 @@ test('veth on a linux bridge: one atomic create line, then the container batch',
 test('veth on ovs and the network container itself', () => {
   const p = planLinkAdd(ctx({ conlinkPid: undefined }), inst({ bridge: 'o1' }, { outerDev: 'o' }))
   assert.equal(describeOp(p.create[0]), '[network] ip link add name o up type veth peer name eth0 netns 4242')
-  assert.deepEqual(lines(p.configure.slice(0, 1)), ['[network] ovs-vsctl add-port o1 o'])
+  assert.deepEqual(lines(p.configure.slice(0, 1)), ['[network] ovs-vsctl --timeout=10 add-port o1 o'])
   assert.deepEqual(inNs(ctx({ conlinkPid: undefined }), 'conlink', ['ip']), ['ip'])
   assert.deepEqual(inNs(ctx(), 'conlink', ['ip']), ['nsenter', '--net=/proc/77/ns/net', 'ip'])
   assert.deepEqual(inNs(ctx(), 'host', ['ip']), ['nsenter', '--net=/proc/1/ns/net', 'ip'])
   assert.deepEqual(lines(planLinkDelete(ctx(), inst({ bridge: 'o1' }, { outerDev: 'o' }))), [
-    '[network] ovs-vsctl --if-exists del-port o1 o', '[network] ip link del dev o',
+    '[network] ovs-vsctl --timeout=10 --if-exists del-port o1 o', '[network] ip link del dev o',
   ])
 })
 
@@ -110,8 +110,8 @@ test('tunnels, bridges and patch', () => {
   ])
   const b = ctx().bridges
   assert.deepEqual(lines(planBridgeCreate(b.s1)), ['[network] ip link add name s1 up type bridge'])
-  assert.deepEqual(lines(planBridgeCreate(b.o1)), ['[network] ovs-vsctl add-br o1 -- set bridge o1 fail-mode=standalone', '[network] ip link set dev o1 up'])
-  assert.deepEqual(lines(planBridgeDelete(b.o1)), ['[network] ovs-vsctl --if-exists del-br o1'])
+  assert.deepEqual(lines(planBridgeCreate(b.o1)), ['[network] ovs-vsctl --timeout=10 add-br o1 -- set bridge o1 fail-mode=standalone', '[network] ip link set dev o1 up'])
+  assert.deepEqual(lines(planBridgeDelete(b.o1)), ['[network] ovs-vsctl --timeout=10 --if-exists del-br o1'])
   assert.deepEqual(planBridgeCreate(b.p1), [])
   const c = ctx()
   assert.deepEqual(joinPatch(c, 'p1', 'a', 'x:eth0'), [])

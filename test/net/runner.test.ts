@@ -1,0 +1,49 @@
+// The job helper on real namespaces: it enters the network namespace itself
+// (setns) and gives the same results as nsenter; a namespace that is gone
+// reads as "already gone".
+import assert from 'node:assert/strict'
+import { readlinkSync } from 'node:fs'
+import { after, test } from 'node:test'
+import { processRunner } from '../../src/exec.js'
+import { alreadyGone } from '../../src/net/kernel-errors.js'
+import { JobRunner } from '../../src/net/spawner.js'
+import { startContainer, type FakeContainer } from './ns.js'
+
+const started: FakeContainer[] = []
+after(() => started.forEach((c) => c.kill()))
+
+test('the job helper runs a program inside a network namespace without nsenter', async () => {
+  const c = await startContainer('h2-runner')
+  started.push(c)
+  const netns = `/proc/${c.pid}/ns/net`
+  const runner = new JobRunner()
+  const inside = await runner.run(['readlink', '/proc/self/ns/net'], { netns })
+  assert.equal(inside.stdout, readlinkSync(netns))
+  assert.notEqual(inside.stdout, readlinkSync('/proc/self/ns/net'))
+  const viaHelper = await runner.run(['ip', '-o', 'link', 'show'], { netns })
+  const viaNsenter = await processRunner.run(['ip', '-o', 'link', 'show'], { netns })
+  assert.equal(viaHelper.stdout, viaNsenter.stdout)
+  // input reaches a batch run inside the namespace
+  await runner.run(['ip', '-batch', '-'], { netns, input: 'link add name h2r0 type bridge\n' })
+  assert.match((await runner.run(['ip', '-o', 'link', 'show', 'h2r0'], { netns })).stdout, /h2r0/)
+})
+
+test('a namespace that is gone: the job fails as "already gone", through the helper and through nsenter alike', async () => {
+  const c = await startContainer('h2-gone')
+  c.kill()
+  const netns = `/proc/${c.pid}/ns/net`
+  for (let i = 0; i < 200; i++) {
+    try {
+      readlinkSync(netns)
+      await new Promise((r) => setTimeout(r, 5))
+    } catch {
+      break
+    }
+  }
+  const viaHelper = await new JobRunner().run(['ip', 'link', 'del', 'x'], { netns, allowFailure: true })
+  const viaNsenter = await processRunner.run(['ip', 'link', 'del', 'x'], { netns, allowFailure: true })
+  for (const r of [viaHelper, viaNsenter]) {
+    assert.notEqual(r.exitCode, 0)
+    assert.ok(alreadyGone(r.stderr), r.stderr)
+  }
+})
