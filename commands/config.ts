@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
 import { configFlags, configOptions, formatFlag, printConfig } from '../src/config/command.js'
-import { setVerbose } from '../src/log.js'
 
 export default class Config extends ConlinkCommand {
   static summary = 'Print the merged, validated and enriched network config as JSON'
@@ -19,12 +18,10 @@ interpolates environment variables, validates and applies defaults, exactly as \
     ...configFlags,
     check: Flags.boolean({ description: 'print a one-line summary instead of the config' }),
     format: formatFlag,
-    verbose: Flags.boolean({ char: 'v', description: 'more detail (stack traces on errors)' }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Config)
-    setVerbose(flags.verbose)
     await printConfig(configOptions(flags), { check: flags.check, format: flags.format })
   }
 }

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
-import { setVerbose } from '../src/log.js'
 
 export default class Down extends ConlinkCommand {
   static summary = 'Stop and remove a network container started by `conlink up` on a host'
@@ -12,12 +11,10 @@ export default class Down extends ConlinkCommand {
     name: Flags.string({ description: 'network container name', default: 'conlink' }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'engine that runs the network container' }),
     timeout: Flags.integer({ description: 'seconds to wait for a clean stop before killing', default: 30, min: 0 }),
-    verbose: Flags.boolean({ char: 'v', description: 'more detail' }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Down)
-    setVerbose(flags.verbose)
     await (await import('../src/launcher/index.js')).stopNetworkContainer({ name: flags.name, mode: flags.mode as 'docker' | 'podman', stopTimeout: flags.timeout })
   }
 }

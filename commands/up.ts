@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
 import { configFlags, configOptions, formatFlag, printConfig } from '../src/config/command.js'
 import { isInsideContainer } from '../src/runtime/inside.js'
-import { setVerbose } from '../src/log.js'
+import { isVerbose } from '../src/log.js'
 
 export default class Up extends ConlinkCommand {
   static summary = 'Create and maintain container links (inside the network container), or launch the network container (on a host)'
@@ -41,13 +41,10 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     network: Flags.string({ description: 'host: network for the network container (needed for forward); default none' }),
     detach: Flags.boolean({ char: 'd', description: 'host: start the network container and return' }),
     'dry-run': Flags.boolean({ description: 'host: print the run command instead of running it' }),
-    verbose: Flags.boolean({ char: 'v', description: 'more detail (also when the VERBOSE environment variable is set, as upstream)' }),
   }
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Up)
-    const verbose = flags.verbose || verboseFromEnv(process.env.VERBOSE)
-    setVerbose(verbose)
     const options = configOptions(flags)
     if (flags['show-config']) return printConfig(options, { format: flags.format })
     if (flags.inside ?? isInsideContainer()) {
@@ -74,16 +71,11 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       network: flags.network,
       detach: flags.detach,
       dryRun: flags['dry-run'],
-      verbose,
+      verbose: isVerbose(),
       extraRunArgs: runArgsAfterDashes(this.argv, argv as string[]),
     })
     process.exitCode = code
   }
-}
-
-/** Upstream's VERBOSE: set and not empty, 0, false or no. */
-function verboseFromEnv(value: string | undefined): boolean {
-  return value !== undefined && !['', '0', 'false', 'no'].includes(value.trim().toLowerCase())
 }
 
 /**

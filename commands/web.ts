@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ConlinkCommand } from '../src/cli.js'
 import { controlFlags } from '../src/control/command.js'
-import { log, setVerbose } from '../src/log.js'
+import { log } from '../src/log.js'
 
 export default class Web extends ConlinkCommand {
   static summary = 'Serve a live picture of the running network: links coloured by state, counters, down/up/impair actions'
@@ -16,7 +16,6 @@ address (then it warns: anyone who reaches that address can change the network).
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Web)
-    setVerbose(flags.verbose)
     const { parseListen, isLoopback, startWeb } = await import('../src/control/web.js')
     const { defaultProject, findNetworkContainer } = await import('../src/control/host.js')
     const listen = parseListen(flags.listen)

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ConlinkError, quote } from '../errors.js'
 import { run } from '../exec.js'
+import { isVerbose } from '../log.js'
 import { copyTree } from '../tools/copy.js'
 import { ToolError, execCommand } from '../tools/common.js'
 import { displayPath, loadModeGraph, readText, splitDirs } from './modes.js'
@@ -246,6 +247,7 @@ export async function mdcMain(argv: readonly string[], env: NodeJS.ProcessEnv = 
   }
   const settings = mdcSettings(env)
   settings.dryRun ||= args.dryRun
+  settings.verbose ||= isVerbose()
   const plan = planMdc(args.modes, settings)
   checkFilesDir(settings.filesDir)
   process.stderr.write(`MODES: ${plan.modes.join(' ')}\n`)

@@ -12,6 +12,7 @@ import { originOfKey, setOwn } from './merge.js'
 import { TUNNEL_PORTS } from './types.js'
 import { FORWARD } from './validate.js'
 import { checkOuterNames } from './replica.js'
+import { linkLabel } from './label.js'
 import { checkAddressFamilies } from './families.js'
 
 /** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
@@ -86,11 +87,6 @@ export function enrichTunnel(raw: RawTunnel, origin: Origin): TunnelSpec {
   return { type: raw.type, bridge: raw.bridge, remote: raw.remote, vni: raw.vni, port, netem: toList(raw.netem), 'outer-dev': `${raw.type}-${raw.vni}`, origin }
 }
 
-/** `service node:eth0` or `container foo:eth1`, for messages. */
-export function linkName(link: { service?: string; container?: string; dev: string }): string {
-  return link.service !== undefined ? `service ${link.service}:${link.dev}` : `container ${link.container}:${link.dev}`
-}
-
 interface BridgeUse {
   mode: BridgeMode
   origin: Origin
@@ -109,7 +105,7 @@ function collectBridges(merged: MergedConfig, links: LinkSpec[], tunnels: Tunnel
     if (!uses.has(bridge)) uses.set(bridge, { mode: defaultMode, origin, members: [] })
     uses.get(bridge)!.members.push(name)
   }
-  for (const l of links) member(l.bridge, linkName(l), l.origin)
+  for (const l of links) member(l.bridge, linkLabel(l), l.origin)
   for (const t of tunnels) member(t.bridge, `tunnel ${t['outer-dev']}`, t.origin)
   return uses
 }

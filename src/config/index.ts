@@ -67,8 +67,7 @@ export function configSummary(config: NetworkConfig): string {
   return `OK: ${plural(Object.keys(config.bridges).length, 'bridge')}, ${plural(allLinks(config).length, 'link')} (${plural(services, 'service')}, ${plural(containers, 'container')}), ${plural(config.tunnels.length, 'tunnel')}, ${plural(commands, 'command')}`
 }
 
-export { allLinks, linksWithForwards, splitArgs, ovsModuleLoaded, VETH_OFFLOAD, HOST_LINK_TYPES, linkName } from './enrich.js'
-export { offsetIp, offsetMac, stableMac, outerDevName, instantiateLink, replicaOffset, macSeed } from './replica.js'
+export { allLinks, linksWithForwards } from './enrich.js'
+export { instantiateLink } from './replica.js'
 export { splitFileList } from './load.js'
-export { conlinkSchema } from './validate.js'
 export type { Env } from './interpolate.js'

@@ -6,9 +6,9 @@ import type { Origin } from './types.js'
 import type { ConfigPiece } from './load.js'
 import { isMap } from './load.js'
 import { TaggedValue, isOverride, isReset, untag } from './shape.js'
+import { linkLabel } from './label.js'
 
 export const SECTIONS = ['links', 'bridges', 'tunnels', 'commands'] as const
-export type Section = (typeof SECTIONS)[number]
 
 /** A value plus where it was written; merged links remember the origin of each key. */
 export interface Sourced {
@@ -71,12 +71,6 @@ export function mergePieces(pieces: readonly ConfigPiece[]): MergedConfig {
     }
   }
   return merged
-}
-
-/** A link's identity: `(service or container):dev`, dev defaulting to eth0. */
-export function linkIdentity(link: Record<string, unknown>): string {
-  const owner = link.service !== undefined ? `service ${idPart(link.service)}` : `container ${idPart(link.container)}`
-  return `${owner}:${idPart(link.dev ?? 'eth0')}`
 }
 
 /** A value as part of an identity; not-yet-validated values may be maps with a `toString` key. */
@@ -163,7 +157,7 @@ function keyOriginsOf(item: Sourced): Record<string, Origin> {
 export function mergeIdentities(merged: MergedConfig): MergedConfig {
   return {
     ...merged,
-    links: mergeByIdentity(merged.links, linkIdentity, LINK_LIST_KEYS),
+    links: mergeByIdentity(merged.links, (link) => linkLabel(link), LINK_LIST_KEYS),
     bridges: mergeByIdentity(merged.bridges, (b) => idPart(b.bridge)),
   }
 }

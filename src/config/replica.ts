@@ -56,7 +56,7 @@ const plainOuterName = (link: LinkSpec, index: number, containerName = link.cont
 
 const longNameTail = (dev: string) => (dev.length <= 5 ? dev : createHash('sha256').update(dev).digest('hex').slice(0, 5))
 
-const describeLink = (l: LinkSpec) => `${l.origin.file ? `${l.origin.file}: ` : ''}${l.origin.path}`
+const placeOf = (l: LinkSpec) => `${l.origin.file ? `${l.origin.file}: ` : ''}${l.origin.path}`
 
 /**
  * Outer names of veth links live side by side in the network container:
@@ -68,7 +68,7 @@ export function checkOuterNames(links: readonly LinkSpec[]): ConlinkError[] {
   const veths = links.filter((l) => l.type === 'veth')
   const errors: ConlinkError[] = []
   const clash = (a: LinkSpec, b: LinkSpec, name: string, why: string) =>
-    errors.push(new ConlinkError(`outer interface name ${name} of this link ${why} ${describeLink(a)}`, { place: b.origin, hint: 'set a different `outer-dev` on one of them, or rename a dev' }))
+    errors.push(new ConlinkError(`outer interface name ${name} of this link ${why} ${placeOf(a)}`, { place: b.origin, hint: 'set a different `outer-dev` on one of them, or rename a dev' }))
   const fixed = new Map<string, LinkSpec>()
   for (const l of veths) {
     const name = l['outer-dev'] ?? (l.service === undefined ? plainOuterName(l, 1) : undefined)

@@ -71,14 +71,6 @@ export interface RawCommand {
   command: string | string[]
 }
 
-/** The merged, interpolated `x-network` document. */
-export interface RawNetworkConfig {
-  links?: RawLink[]
-  bridges?: RawBridge[]
-  tunnels?: RawTunnel[]
-  commands?: RawCommand[]
-}
-
 /** A parsed `forward` entry `conlink-port:port/proto`, before replica offsets. */
 export interface Forward {
   'conlink-port': number

@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs'
 import type { Writable } from 'node:stream'
 import { Flags, type Interfaces } from '@oclif/core'
 import { ConlinkCommand } from '../cli.js'
-import { isVerbose, setVerbose } from '../log.js'
 import { isInsideContainer } from '../runtime/inside.js'
 import { ControlClient } from './client.js'
 import { DEFAULT_CONTROL_SOCKET } from './server.js'
@@ -23,7 +22,6 @@ export const controlFlags = {
   'control-socket': Flags.string({ description: 'the control API socket inside the network container', default: DEFAULT_CONTROL_SOCKET }),
   'docker-socket': Flags.string({ description: 'host: Docker API socket', default: DEFAULT_DOCKER_SOCKET }),
   'podman-socket': Flags.string({ description: 'host: Podman API socket', default: DEFAULT_PODMAN_SOCKET }),
-  verbose: Flags.boolean({ char: 'v', description: 'more detail (stack traces on errors)' }),
 }
 
 /** Flags that only choose the network container: not passed on to the command run inside it. */
@@ -67,7 +65,7 @@ export function innerArgv(commandId: string, defs: FlagDefs, flags: Record<strin
 }
 
 export abstract class ControlCommand extends ConlinkCommand {
-  static baseFlags = controlFlags
+  static baseFlags = { ...ConlinkCommand.baseFlags, ...controlFlags }
   private stdinWatched = false
 
   /**
@@ -79,7 +77,6 @@ export abstract class ControlCommand extends ConlinkCommand {
     args: string[],
     opts: { rest?: string[]; flags?: Record<string, unknown>; stdout?: Writable } = {},
   ): Promise<ControlClient | undefined> {
-    setVerbose(flags.verbose || isVerbose())
     if (runsInside(flags)) {
       this.endWithStdin()
       return new ControlClient(flags['control-socket'])

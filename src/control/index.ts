@@ -7,7 +7,6 @@ import { ControlPlane } from './plane.js'
 import { startControlServer, type ControlServer } from './server.js'
 
 export { ControlPlane } from './plane.js'
-export { DEFAULT_CONTROL_SOCKET } from './server.js'
 
 /** Serve the plane on `socketPath` (`none` = no API). The API is optional: a failure is a warning, never the end of the engine. */
 export async function serveControl(plane: ControlPlane, engine: NetworkEngine, socketPath: string | undefined): Promise<ControlServer | undefined> {

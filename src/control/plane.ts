@@ -10,7 +10,7 @@ import { log } from '../log.js'
 import type { EngineHooks, NetworkEngine } from '../engine/engine.js'
 import type { NetContext } from '../net/context.js'
 import { execute, runIn } from '../net/executor.js'
-import { describeOp, ip, linkId, type Op } from '../net/ops.js'
+import { describeOp, ip, type Op } from '../net/ops.js'
 import { startCapture, type CaptureRun, type CaptureSide } from './capture.js'
 import { EventLog } from './events.js'
 import {
@@ -31,6 +31,7 @@ import {
 import { formatLinkRef, resolveLinkRef, type LinkRef, type LinkTarget } from './link-ref.js'
 import { buildStatus, type InstanceInput, type KernelLink, type KernelRoute, type StatusDocument } from './status.js'
 import { USAGE_EXIT } from './units.js'
+import { linkLabel } from '../config/label.js'
 
 interface Target extends LinkTarget {
   inst: LinkInstance
@@ -79,7 +80,7 @@ export class ControlPlane {
     const ops: Op[] = []
     const restored: Array<() => void> = []
     for (const inst of instances) {
-      const id = linkId(inst)
+      const id = linkLabel(inst)
       this.events.emit('created', info.name, inst.dev)
       if (this.down.has(id) && inst.outerDev && inst.link.type === 'veth') {
         ops.push(this.planDown(inst, true))
@@ -107,7 +108,7 @@ export class ControlPlane {
     for (const [containerId, wired] of this.engine?.state.containers ?? []) {
       if (wired.status !== 'connected') continue
       for (const inst of wired.instances)
-        out.push({ id: linkId(inst), container: inst.container.name, service: inst.container.service, index: inst.container.index, dev: inst.dev, inst, containerId })
+        out.push({ id: linkLabel(inst), container: inst.container.name, service: inst.container.service, index: inst.container.index, dev: inst.dev, inst, containerId })
     }
     return out
   }
@@ -122,7 +123,7 @@ export class ControlPlane {
   }
 
   private planDown(inst: LinkInstance, down: boolean): Op {
-    return ip('conlink', linkId(inst), ['link', 'set', 'dev', inst.outerDev!, down ? 'down' : 'up'])
+    return ip('conlink', linkLabel(inst), ['link', 'set', 'dev', inst.outerDev!, down ? 'down' : 'up'])
   }
 
   /** Run ops for targets, each in its container's queue; throws naming the first failure. */
@@ -174,8 +175,8 @@ export class ControlPlane {
 
   private sideOf(inst: LinkInstance, side: 'to' | 'from'): ImpairSide | undefined {
     const mtu = inst.mtu ?? DEFAULT_MTU
-    if (side === 'from') return { ns: inst.container.pid, dev: inst.dev, owner: linkId(inst), mtu }
-    return inst.link.type === 'veth' && inst.outerDev ? { ns: 'conlink', dev: inst.outerDev, owner: linkId(inst), mtu } : undefined
+    if (side === 'from') return { ns: inst.container.pid, dev: inst.dev, owner: linkLabel(inst), mtu }
+    return inst.link.type === 'veth' && inst.outerDev ? { ns: 'conlink', dev: inst.outerDev, owner: linkLabel(inst), mtu } : undefined
   }
 
   /** Default direction: both ends of a veth; the container end of other kinds (their outer end is shared or absent). */
@@ -228,9 +229,9 @@ export class ControlPlane {
   }
 
   private view(inst: LinkInstance): ImpairmentView {
-    const imp = this.impairments.get(linkId(inst))
+    const imp = this.impairments.get(linkLabel(inst))
     return {
-      link: linkId(inst),
+      link: linkLabel(inst),
       to: imp?.to ? impairmentJson(imp.to) : null,
       from: imp?.from ? impairmentJson(imp.from) : null,
       config: inst.link.netem.join(' ') || null,
@@ -277,8 +278,8 @@ export class ControlPlane {
           inst,
           wiring: w.status,
           error: w.status === 'failed' ? this.lastErrors.get(w.info.id) : undefined,
-          down: this.down.has(linkId(inst)),
-          impairment: this.impairments.get(linkId(inst)),
+          down: this.down.has(linkLabel(inst)),
+          impairment: this.impairments.get(linkLabel(inst)),
           links,
           routes,
         }

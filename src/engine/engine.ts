@@ -5,7 +5,7 @@ import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
 import { log } from '../log.js'
 import { addLinksForContainers, deleteLinksForContainers, processAlive, type NetContext } from '../net/index.js'
-import type { EngineClient } from '../runtime/index.js'
+import type { ContainerEngine } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
 import { Batcher } from './batch.js'
 import { KeyedQueue } from './queue.js'
@@ -21,7 +21,17 @@ export interface EngineOptions {
   batchesInFlight?: number
   /** Told about each container's links (the control plane: events, runtime overrides). */
   hooks?: EngineHooks
+  /** Where links are made and removed (default: the kernel, through net/; unit tests pass a recorder). */
+  links?: LinkWork
 }
+
+/** The kernel side of the reconciler: batches of container link groups. */
+export interface LinkWork {
+  add(ctx: NetContext, groups: LinkInstance[][]): Promise<Map<string, Error | undefined>>
+  delete(ctx: NetContext, groups: LinkInstance[][]): Promise<void>
+}
+
+const KERNEL_LINKS: LinkWork = { add: addLinksForContainers, delete: deleteLinksForContainers }
 
 /** Calls out of the reconciler, in the order things happen to one container. */
 export interface EngineHooks {
@@ -45,7 +55,7 @@ export class NetworkEngine {
   private readonly adds: Batcher<LinkInstance[], Error | undefined>
   private readonly deletes: Batcher<LinkInstance[], undefined>
   /** Which engine each wired container belongs to (for resynchronising one engine). */
-  private readonly engineOf = new Map<string, EngineClient>()
+  private readonly engineOf = new Map<string, ContainerEngine>()
   private pending = 0
   private stopping = false
   private listed = false
@@ -56,20 +66,21 @@ export class NetworkEngine {
     this.state = new WiringState(configuredLinkKeys(opts.config))
     this.queue = new KeyedQueue(opts.concurrency)
     const inFlight = opts.batchesInFlight ?? 2
+    const links = opts.links ?? KERNEL_LINKS
     this.adds = new Batcher(async (groups) => {
-      const results = await addLinksForContainers(opts.ctx, groups)
+      const results = await links.add(opts.ctx, groups)
       await this.tellHooks(groups, results)
       return groups.map((group) => (group.length ? results.get(group[0].container.id) : undefined))
     }, inFlight)
     this.deletes = new Batcher(async (groups) => {
-      await deleteLinksForContainers(opts.ctx, groups)
+      await links.delete(opts.ctx, groups)
       for (const group of groups) if (group.length) opts.hooks?.unwired?.(group[0].container, group)
       return groups.map(() => undefined)
     }, inFlight)
   }
 
   /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
-  containerStarted(client: EngineClient, id: string, known?: ContainerInfo): Promise<void> {
+  containerStarted(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
     return this.enqueue(id, () => this.wireContainer(client, id, known))
   }
 
@@ -81,7 +92,7 @@ export class NetworkEngine {
    * After a lost event stream (or at start-up): wire what started meanwhile, unwire what died. Returns the running count.
    * `prelisted`: an earlier listing of this engine (made while start-up ran); only containers new since then are inspected.
    */
-  async resync(client: EngineClient, prelisted?: Promise<ContainerInfo[]>): Promise<number> {
+  async resync(client: ContainerEngine, prelisted?: Promise<ContainerInfo[]>): Promise<number> {
     const known = prelisted && new Map((await prelisted.catch(() => [])).map((info) => [info.id, info] as const))
     const running = await client.listRunning(known, processAlive)
     log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
@@ -100,7 +111,7 @@ export class NetworkEngine {
   }
 
   /** Everything that happens when a matching container starts. */
-  private async wireContainer(client: EngineClient, id: string, known?: ContainerInfo): Promise<void> {
+  private async wireContainer(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
     if (this.stopping) return
     const info = known ?? (await client.inspect(id))
     if (!info) return log.detail(`container ${id.slice(0, 12)} is gone before it could be wired`)
@@ -151,7 +162,7 @@ export class NetworkEngine {
   }
 
   /** Commands run in parallel once the container's links exist; their lines are logged. */
-  private runCommands(client: EngineClient, info: ContainerInfo, work: ContainerWork): void {
+  private runCommands(client: ContainerEngine, info: ContainerInfo, work: ContainerWork): void {
     for (const { command } of work.commands) {
       const shown = Array.isArray(command) ? JSON.stringify(command) : command
       log.info(`Running command in ${info.name}: ${shown}`)

@@ -1,5 +1,6 @@
 // Which parts of the config apply to a container: pure, no engine, no kernel.
 import type { CommandSpec, ContainerInfo, LinkSpec, NetworkConfig } from '../config/types.js'
+import { linkLabel } from '../config/label.js'
 
 /** Service links only match containers of this compose project (and working dir) when set. */
 export interface MatchScope {
@@ -31,13 +32,8 @@ export function matchContainer(config: NetworkConfig, info: ContainerInfo, scope
   }
 }
 
-/** Identity of a configured link: `service:dev` or `container:dev`. */
-export function linkKey(link: LinkSpec): string {
-  return `${link.service ?? link.container}:${link.dev}`
-}
-
 /** Every configured link's identity: each must have at least one instance before "All links connected". */
 export function configuredLinkKeys(config: NetworkConfig): Set<string> {
   const owners = [...Object.values(config.services), ...Object.values(config.containers)]
-  return new Set(owners.flatMap((owner) => owner.links.map(linkKey)))
+  return new Set(owners.flatMap((owner) => owner.links.map((link) => linkLabel(link, { bare: true }))))
 }

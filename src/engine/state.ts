@@ -1,6 +1,6 @@
 // What the engine has wired, and whether everything configured is connected.
 import type { ContainerInfo, LinkInstance } from '../config/types.js'
-import { linkKey } from './match.js'
+import { linkLabel } from '../config/label.js'
 
 export type WiringStatus = 'pending' | 'connected' | 'failed'
 
@@ -43,7 +43,7 @@ export class WiringState {
   missingLinks(): string[] {
     const present = new Set<string>()
     for (const c of this.containers.values()) {
-      if (c.status === 'connected') for (const i of c.instances) present.add(linkKey(i.link))
+      if (c.status === 'connected') for (const i of c.instances) present.add(linkLabel(i.link, { bare: true }))
     }
     return [...this.configuredLinks].filter((key) => !present.has(key))
   }
@@ -59,7 +59,7 @@ export class WiringState {
     const missing: string[] = []
     const seen = new Set<string>()
     for (const c of this.containers.values()) {
-      for (const i of c.instances) seen.add(linkKey(i.link))
+      for (const i of c.instances) seen.add(linkLabel(i.link, { bare: true }))
       if (c.status === 'connected') connected += c.instances.length
       else for (const i of c.instances) missing.push(`${instanceName(c.info, i.dev)} (${c.status === 'failed' ? (c.reason ?? 'failed') : 'waiting'})`)
     }

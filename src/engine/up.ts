@@ -1,9 +1,11 @@
 // `conlink up` inside the network container: the start-up sequence of
-// behavior.md section 7, then events until SIGINT/SIGTERM.
+// behavior.md section 7, then events until SIGINT/SIGTERM. Every kernel
+// change made on the way is undone, in reverse, however the run ends.
 import type { ConfigOptions, NetworkConfig } from '../config/types.js'
-import { linkName, linksWithForwards, loadNetworkConfig } from '../config/index.js'
+import { linksWithForwards, loadNetworkConfig } from '../config/index.js'
+import { linkLabel } from '../config/label.js'
 import { addressOfFamily } from '../config/address.js'
-import { ConlinkError } from '../errors.js'
+import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import {
   createBridges,
@@ -17,7 +19,7 @@ import {
   startOvsIfNeeded,
   type NetContext,
 } from '../net/index.js'
-import { connectEngines, type EngineClient } from '../runtime/index.js'
+import { connectEngines, type ConnectOptions, type ContainerEngine } from '../runtime/index.js'
 import { ControlPlane, serveControl } from '../control/index.js'
 import { NetworkEngine } from './engine.js'
 import { EngineWatch } from './watch.js'
@@ -35,16 +37,41 @@ export interface UpOptions extends ConfigOptions {
   controlSocket?: string
 }
 
+/** What a test may substitute: the engines, and where the kernel work happens. */
+export interface UpDependencies {
+  connectEngines?: (opts: ConnectOptions) => Promise<ContainerEngine[]>
+  /** Merged into the NetContext (a test's stand-in network namespace: `conlinkPid`). */
+  ctx?: Partial<NetContext>
+}
+
 /** `-v`: milliseconds since the process started, for start-up timing. */
 const phase = (what: string) => log.detail(`start-up: ${what} at ${performance.now().toFixed(0)} ms`)
 
-export async function runNetworkEngine(opts: UpOptions): Promise<void> {
+export async function runNetworkEngine(opts: UpOptions, deps: UpDependencies = {}): Promise<void> {
+  const stop = new StopSignal()
+  const undo = new UndoStack()
+  try {
+    await startUp(opts, deps, stop, undo)
+    const signal = await stop.received
+    log.info(`Received ${signal}: removing links, tunnels and bridges`)
+  } catch (err) {
+    if (!(err instanceof StartupInterrupted)) throw err
+    log.info(`Received ${err.signal} during start-up: removing what was made so far`)
+  } finally {
+    await undo.runAll()
+    stop.dispose()
+  }
+  log.info('Stopped')
+}
+
+/** Everything up to "running containers handled"; each kernel change registers its undo as it succeeds. */
+async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, undo: UndoStack): Promise<void> {
   phase('engine module loaded')
   if (opts.configSchema) log.info(`Validating the config against conlink's schema and --config-schema ${opts.configSchema}`)
   const { config, warnings } = await loadNetworkConfig({ ...opts, strictOvs: true })
   warnings.forEach((w) => log.warn(w))
   phase('config loaded')
-  const engines = await connectEngines(opts)
+  const engines = await (deps.connectEngines ?? connectEngines)(opts)
   phase('engines connected')
   // list and inspect the running containers while the probe and bridge creation run; resync below lists again
   // (cheaply: only containers new since are inspected) once events are subscribed, so no start is missed
@@ -53,40 +80,36 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probeCapabilities()])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
+  stop.check()
 
-  const ctx: NetContext = { bridges: config.bridges, capabilities, hostPid: opts.hostPid }
+  const ctx: NetContext = { bridges: config.bridges, capabilities, hostPid: opts.hostPid, ...deps.ctx }
   ctx.dockerEth0 = await prepareForwards(ctx, config)
+  if (ctx.dockerEth0) undo.push(() => restoreDockerEth0(ctx))
+  stop.check()
   const bridges = Object.values(config.bridges)
   await startOvsIfNeeded(ctx, bridges)
   await createBridges(ctx, bridges)
-  try {
-    await createTunnels(ctx, config.tunnels)
-  } catch (err) {
-    await deleteBridges(ctx, bridges)
-    throw err
-  }
-
+  undo.push(() => deleteBridges(ctx, bridges))
+  stop.check()
+  await createTunnels(ctx, config.tunnels)
+  undo.push(() => deleteTunnels(ctx, config.tunnels))
+  stop.check()
   phase('bridges created')
+
   const control = new ControlPlane(config, ctx)
   const engine = new NetworkEngine({ config, ctx, scope, concurrency: opts.concurrency, hooks: control.hooks })
+  undo.push(() => engine.shutdown())
   const controlServer = await serveControl(control, engine, opts.controlSocket)
-  const stopped = waitForSignal()
+  if (controlServer) undo.push(() => controlServer.close())
+  stop.check()
   const watches = engines.map((client) => new EngineWatch(engine, client))
+  undo.push(async () => watches.forEach((watch) => watch.stop()))
   await Promise.all(watches.map((watch) => watch.start()))
   phase('events subscribed')
+  stop.check()
   await Promise.all(engines.map((client, i) => engine.resync(client, prelisted[i])))
   engine.startupComplete()
   phase('running containers handled')
-
-  const signal = await stopped
-  log.info(`Received ${signal}: removing links, tunnels and bridges`)
-  watches.forEach((watch) => watch.stop())
-  await controlServer?.close()
-  await engine.shutdown()
-  await deleteTunnels(ctx, config.tunnels)
-  await deleteBridges(ctx, bridges)
-  if (ctx.dockerEth0) await restoreDockerEth0(ctx)
-  log.info('Stopped')
 }
 
 /**
@@ -95,7 +118,7 @@ export async function runNetworkEngine(opts: UpOptions): Promise<void> {
  * --network-file` on a host) matches service links in every project, as
  * upstream does. Logged at start-up either way.
  */
-export async function matchScope(engines: Pick<EngineClient, 'ownContainer'>[], composeProject?: string): Promise<MatchScope> {
+export async function matchScope(engines: Pick<ContainerEngine, 'ownContainer'>[], composeProject?: string): Promise<MatchScope> {
   if (composeProject) {
     log.info(`Service links match containers of compose project ${composeProject} (--compose-project)`)
     return { project: composeProject }
@@ -132,28 +155,74 @@ export function checkForwardFamilies(forwarded: ReturnType<typeof linksWithForwa
   const v6NotForwarded = dockerEth0.ip6 ? [] : forwarded.filter((l) => addressOfFamily(l.ip, 6))
   const v6Only = v6NotForwarded.find((l) => !addressOfFamily(l.ip, 4))
   if (v6Only)
-    throw new ConlinkError(`forward is IPv4-only here: the network container has no usable IPv6 address on its engine network, and ${linkName(v6Only)} has only IPv6 addresses`, {
+    throw new ConlinkError(`forward is IPv4-only here: the network container has no usable IPv6 address on its engine network, and ${linkLabel(v6Only)} has only IPv6 addresses`, {
       place: { file: v6Only.origin.file, path: `${v6Only.origin.path}.forward` },
       hint: "enable IPv6 on the network container's network (compose: enable_ipv6: true and an IPv6 subnet), or add an IPv4 address to ip",
     })
   if (v6NotForwarded.length)
-    log.warn(`forward is IPv4-only here: the network container has no IPv6 address on its engine network, so the IPv6 addresses of ${v6NotForwarded.map(linkName).join(', ')} are not forwarded`)
+    log.warn(`forward is IPv4-only here: the network container has no IPv6 address on its engine network, so the IPv6 addresses of ${v6NotForwarded.map((l) => linkLabel(l)).join(', ')} are not forwarded`)
   const v4Only = dockerEth0.ip ? undefined : forwarded.find((l) => !addressOfFamily(l.ip, 6))
   if (v4Only)
-    throw new ConlinkError(`forward: the network container's engine network has only IPv6, and ${linkName(v4Only)} has only IPv4 addresses`, {
+    throw new ConlinkError(`forward: the network container's engine network has only IPv6, and ${linkLabel(v4Only)} has only IPv4 addresses`, {
       place: { file: v4Only.origin.file, path: `${v4Only.origin.path}.forward` },
       hint: "give the network container's network an IPv4 subnet, or add an IPv6 address to ip",
     })
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+class StartupInterrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`start-up interrupted by ${signal}`)
+  }
+}
+
+/**
+ * SIGINT/SIGTERM, caught from the first moment: during start-up a signal ends
+ * it at the next step boundary (the step in flight finishes, so its undo is
+ * known); afterwards it ends the run. Later signals are ignored while undoing.
+ */
+class StopSignal {
+  readonly received: Promise<NodeJS.Signals>
+  private signal: NodeJS.Signals | undefined
+  private readonly onSignal: (signal: NodeJS.Signals) => void
+
+  constructor() {
+    let resolve!: (signal: NodeJS.Signals) => void
+    this.received = new Promise((r) => (resolve = r))
+    this.onSignal = (signal) => {
+      if (this.signal) return log.info(`Received ${signal} again: still removing links, tunnels and bridges`)
+      this.signal = signal
       resolve(signal)
     }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
+    process.on('SIGINT', this.onSignal)
+    process.on('SIGTERM', this.onSignal)
+  }
+
+  /** Throws once a signal arrived, so that start-up goes no further. */
+  check(): void {
+    if (this.signal) throw new StartupInterrupted(this.signal)
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.onSignal)
+    process.off('SIGTERM', this.onSignal)
+  }
+}
+
+/** Undo steps run last-in first-out; a failing step is logged and the rest still run. */
+class UndoStack {
+  private readonly steps: Array<() => Promise<unknown>> = []
+
+  push(step: () => Promise<unknown>): void {
+    this.steps.push(step)
+  }
+
+  async runAll(): Promise<void> {
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) {
+      try {
+        await step()
+      } catch (err) {
+        log.error(`cleanup: ${describeError(err)}`)
+      }
+    }
+  }
 }

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeError } from '../errors.js'
 import { log } from '../log.js'
-import type { EngineClient, EngineEvent } from '../runtime/index.js'
+import type { ContainerEngine, EngineEvent } from '../runtime/index.js'
 import type { NetworkEngine } from './engine.js'
 
 const FIRST_RETRY_MS = 200
@@ -18,7 +18,7 @@ export class EngineWatch {
 
   constructor(
     private readonly engine: NetworkEngine,
-    private readonly client: EngineClient,
+    private readonly client: ContainerEngine,
   ) {}
 
   async start(): Promise<void> {

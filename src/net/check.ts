@@ -4,7 +4,8 @@ import { addressList, canonicalAddress, routeFamilies } from '../config/address.
 import type { NetContext } from './context.js'
 import { runIn } from './executor.js'
 import { LINK_KINDS } from './links/index.js'
-import { linkId, words, type Ns } from './ops.js'
+import { words, type Ns } from './ops.js'
+import { linkLabel } from '../config/label.js'
 
 interface IpLink {
   ifname: string
@@ -80,8 +81,8 @@ export async function checkInstances(ctx: NetContext, instances: LinkInstance[])
   const byPid = new Map(pids.map((pid, i) => [pid, perPid[i]]))
   return instances.flatMap((inst) => {
     const [links, routes] = byPid.get(inst.container.pid)!
-    if (!links) return [`${linkId(inst)}: container namespace is gone`]
+    if (!links) return [`${linkLabel(inst)}: container namespace is gone`]
     const mode = inst.link.bridge ? ctx.bridges[inst.link.bridge]?.['resolved-mode'] : undefined
-    return diffInstance(inst, links, routes ?? [], outer, mode).map((d) => `${linkId(inst)}: ${d}`)
+    return diffInstance(inst, links, routes ?? [], outer, mode).map((d) => `${linkLabel(inst)}: ${d}`)
   })
 }

@@ -9,7 +9,8 @@ import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { runIn, runInNs } from './executor.js'
 import { checked } from '../exec.js'
-import { addrOf, iptDelete, iptRule, ip, linkId, type Op } from './ops.js'
+import { addrOf, iptDelete, iptRule, ip, type Op } from './ops.js'
+import { linkLabel } from '../config/label.js'
 
 export const DOCKER_ETH0 = 'DOCKER-ETH0'
 /** Marks forwarded connections so only they are masqueraded (bridged traffic with br_netfilter is left alone). */
@@ -52,10 +53,10 @@ function forwardRules(inst: LinkInstance, bridge: string, { family, ipaddr }: Fo
  */
 export function forwardPaths(inst: LinkInstance, ctx: NetContext): ForwardPath[] {
   const place = { file: inst.link.origin.file, path: `${inst.link.origin.path}.forward` }
-  if (!inst.ip) throw new ConlinkError(`link ${linkId(inst)}: forward needs an ip`, { place })
+  if (!inst.ip) throw new ConlinkError(`link ${linkLabel(inst)}: forward needs an ip`, { place })
   const docker = ctx.dockerEth0
   if (!docker)
-    throw new ConlinkError(`link ${linkId(inst)}: forward needs the network container's engine-provided eth0 (${DOCKER_ETH0})`, {
+    throw new ConlinkError(`link ${linkLabel(inst)}: forward needs the network container's engine-provided eth0 (${DOCKER_ETH0})`, {
       place,
       hint: 'do not use network_mode: none for the network container',
     })
@@ -68,8 +69,8 @@ export function forwardPaths(inst: LinkInstance, ctx: NetContext): ForwardPath[]
     const v6only = !addressOfFamily(inst.ip, 4)
     throw new ConlinkError(
       v6only
-        ? `link ${linkId(inst)}: forward is IPv4-only here: the network container has no usable IPv6 address on its engine network, and this link has only IPv6 addresses`
-        : `link ${linkId(inst)}: forward needs an IPv4 address on the network container's engine network, which has only IPv6`,
+        ? `link ${linkLabel(inst)}: forward is IPv4-only here: the network container has no usable IPv6 address on its engine network, and this link has only IPv6 addresses`
+        : `link ${linkLabel(inst)}: forward needs an IPv4 address on the network container's engine network, which has only IPv6`,
       {
         place,
         hint: v6only
@@ -88,7 +89,7 @@ export function forwardPaths(inst: LinkInstance, ctx: NetContext): ForwardPath[]
  */
 export function planForwards(inst: LinkInstance, ctx: NetContext, bridge: string): Op[] {
   if (inst.forward.length === 0) return []
-  const id = linkId(inst)
+  const id = linkLabel(inst)
   return forwardPaths(inst, ctx).flatMap((path) => {
     const host = path.ipaddr + hostPrefix(path.family)
     const v6 = path.family === 6
@@ -103,7 +104,7 @@ export function planForwards(inst: LinkInstance, ctx: NetContext, bridge: string
 
 export function planForwardsDelete(inst: LinkInstance, bridge: string, ctx: NetContext): Op[] {
   if (inst.forward.length === 0 || !inst.ip) return []
-  const id = linkId(inst)
+  const id = linkLabel(inst)
   let paths: ForwardPath[]
   try {
     paths = forwardPaths(inst, ctx)

@@ -16,13 +16,14 @@ export { startOvsIfNeeded } from './bridges.js'
 import { LINK_KINDS } from './links/index.js'
 import { configureFailureHint, type LinkPlan } from './links/kind.js'
 import { planTunnelAdd, planTunnelDelete, tunnelBridge, tunnelId } from './links/tunnel.js'
-import { describeOp, linkId, type Op } from './ops.js'
+import { describeOp, type Op } from './ops.js'
 import { forgetPatch, joinPatch, leavePatch } from './patch.js'
+import { linkLabel } from '../config/label.js'
 
-export { probeCapabilities, describeCapabilities, FEATURES, type Capabilities, type Feature } from './capabilities.js'
-export { renameDockerEth0, restoreDockerEth0, DOCKER_ETH0 } from './forward.js'
+export { probeCapabilities, describeCapabilities, FEATURES, type Capabilities } from './capabilities.js'
+export { renameDockerEth0, restoreDockerEth0 } from './forward.js'
 export type { NetContext } from './context.js'
-export type { Op, Ns } from './ops.js'
+export type { Op } from './ops.js'
 export { describeOp } from './ops.js'
 
 function bridgeMode(ctx: NetContext, name?: string) {
@@ -37,7 +38,7 @@ export function requireLinkFeatures(ctx: NetContext, inst: LinkInstance): void {
   if (inst.link.type === 'veth' && mode === 'patch') needs.push('mirred')
   if (inst.link.type === 'veth' && mode === 'ovs') needs.push('openvswitch')
   const missing = needs.find((f) => !ctx.capabilities[f])
-  if (missing) throw missingFeature(missing, `${inst.link.type} link ${linkId(inst)}`, inst.link.origin)
+  if (missing) throw missingFeature(missing, `${inst.link.type} link ${linkLabel(inst)}`, inst.link.origin)
 }
 
 /** `veth link node_1:eth0 (ip 10.0.1.1/16, mac ...) <-> node_1-eth0 (bridge s1)` */
@@ -45,7 +46,7 @@ export function describeLink(inst: LinkInstance): string {
   const props = [inst.ip && `ip ${addressList(inst.ip).join(' ')}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
   const outer =
     inst.link.type === 'veth' ? ` <-> ${inst.outerDev} (bridge ${inst.link.bridge})` : inst.link.base === 'host' ? ` (parent ${inst.outerDev})` : ''
-  return `${inst.link.type} link ${linkId(inst)}${props ? ` (${props})` : ''}${outer}`
+  return `${inst.link.type} link ${linkLabel(inst)}${props ? ` (${props})` : ''}${outer}`
 }
 
 /** The ops adding one link (no patch ops: those depend on the patch's other member). */
@@ -58,7 +59,7 @@ export function planLinkDelete(ctx: NetContext, inst: LinkInstance): Op[] {
 }
 
 function linkError(inst: LinkInstance, msg: string, cause?: unknown, hint?: string): ConlinkError {
-  return new ConlinkError(`cannot create ${inst.link.type} link ${linkId(inst)}: ${msg}`, { place: inst.link.origin, cause, hint })
+  return new ConlinkError(`cannot create ${inst.link.type} link ${linkLabel(inst)}: ${msg}`, { place: inst.link.origin, cause, hint })
 }
 
 /** The fix when the host namespace (of *vlan/*vtap parents) cannot be opened. */
@@ -87,43 +88,43 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
   const fail = (inst: LinkInstance, err: Error) => {
     if (!results.get(inst.container.id)) results.set(inst.container.id, err)
   }
-  const failedOk = (inst: LinkInstance) => results.get(inst.container.id) === undefined
+  const containerStillOk = (inst: LinkInstance) => results.get(inst.container.id) === undefined
   for (const group of groups) {
     if (group.length === 0) continue
     results.set(group[0].container.id, undefined)
     for (const inst of group) {
       try {
         requireLinkFeatures(ctx, inst)
-        byId.set(linkId(inst), { inst, plan: planLinkAdd(ctx, inst) })
+        byId.set(linkLabel(inst), { inst, plan: planLinkAdd(ctx, inst) })
       } catch (e) {
         fail(inst, e instanceof ConlinkError ? e : linkError(inst, String(e), e))
       }
     }
   }
-  const planned = [...byId.values()].filter(({ inst }) => failedOk(inst))
+  const planned = [...byId.values()].filter(({ inst }) => containerStillOk(inst))
   for (const { inst } of planned) log.info(`Creating ${describeLink(inst)}`)
 
   const created = await execute(ctx, planned.flatMap(({ plan }) => plan.create))
-  const existing = await sortCreateFailures(ctx, created, byId, fail)
+  const existing = await keepLinksAlreadyAsConfigured(ctx, created, byId, fail)
 
   const patched: Array<[bridge: string, dev: string, owner: string]> = []
   const configureOps: Op[] = []
   for (const { inst, plan } of planned) {
-    if (!failedOk(inst) || existing.has(linkId(inst))) continue
+    if (!containerStillOk(inst) || existing.has(linkLabel(inst))) continue
     configureOps.push(...plan.configure)
     if (inst.link.type === 'veth' && bridgeMode(ctx, inst.link.bridge) === 'patch') {
       try {
-        configureOps.push(...joinPatch(ctx, inst.link.bridge!, inst.outerDev!, linkId(inst)))
-        patched.push([inst.link.bridge!, inst.outerDev!, linkId(inst)])
+        configureOps.push(...joinPatch(ctx, inst.link.bridge!, inst.outerDev!, linkLabel(inst)))
+        patched.push([inst.link.bridge!, inst.outerDev!, linkLabel(inst)])
       } catch (e) {
         fail(inst, e as Error)
       }
     }
   }
-  const configured = await execute(ctx, configureOps.filter((op) => failedOk(byId.get(op.owner)!.inst)))
+  const configured = await execute(ctx, configureOps.filter((op) => containerStillOk(byId.get(op.owner)!.inst)))
   for (const [op, msg] of configured.failed) fail(byId.get(op.owner)!.inst, linkError(byId.get(op.owner)!.inst, `${describeOp(op)}: ${msg}`, undefined, configureFailureHint(op, msg)))
 
-  const failedOwners = new Set([...byId.values()].filter(({ inst }) => !failedOk(inst)).map(({ inst }) => linkId(inst)))
+  const failedOwners = new Set([...byId.values()].filter(({ inst }) => !containerStillOk(inst)).map(({ inst }) => linkLabel(inst)))
   if (failedOwners.size) {
     for (const problem of await undo(ctx, [...created.done, ...configured.done], failedOwners)) if (!alreadyGone(problem)) log.warn(`undo: ${problem}`)
     for (const [bridge, dev, owner] of patched) if (failedOwners.has(owner)) forgetPatch(ctx, bridge, dev)
@@ -131,8 +132,8 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
   return results
 }
 
-/** A create that failed with "File exists" is fine when the link is there exactly as configured. Returns those link ids. */
-async function sortCreateFailures(
+/** Sorts failed creates: "File exists" is fine when the link is there exactly as configured (those link labels are returned); any other failure fails its container. */
+async function keepLinksAlreadyAsConfigured(
   ctx: NetContext,
   created: ExecResult,
   byId: Map<string, { inst: LinkInstance }>,
@@ -150,10 +151,10 @@ async function sortCreateFailures(
   if (toCheck.length === 0) return existing
   const diffs = await checkInstances(ctx, toCheck)
   for (const inst of toCheck) {
-    const mine = diffs.filter((d) => d.startsWith(`${linkId(inst)}: `)).map((d) => d.slice(linkId(inst).length + 2))
+    const mine = diffs.filter((d) => d.startsWith(`${linkLabel(inst)}: `)).map((d) => d.slice(linkLabel(inst).length + 2))
     if (mine.length === 0) {
-      existing.add(linkId(inst))
-      log.info(`Link ${linkId(inst)} already exists as configured`)
+      existing.add(linkLabel(inst))
+      log.info(`Link ${linkLabel(inst)} already exists as configured`)
     } else fail(inst, linkError(inst, `an interface with that name already exists differently: ${mine.join('; ')}`))
   }
   return existing
@@ -193,11 +194,11 @@ export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInst
     }
     log.info(`Deleting ${describeLink(inst)}`)
     if (inst.link.type === 'veth' && bridgeMode(ctx, inst.link.bridge) === 'patch')
-      ops.push(...leavePatch(ctx, inst.link.bridge!, inst.outerDev!, linkId(inst)))
+      ops.push(...leavePatch(ctx, inst.link.bridge!, inst.outerDev!, linkLabel(inst)))
     try {
       ops.push(...planLinkDelete(ctx, inst).filter((op) => alive || op.ns !== inst.container.pid))
     } catch (e) {
-      log.warn(`cannot delete ${linkId(inst)}: ${(e as Error).message}`)
+      log.warn(`cannot delete ${linkLabel(inst)}: ${(e as Error).message}`)
     }
   }
   const r = await execute(ctx, ops)

@@ -1,6 +1,5 @@
 // Plan as data: an Op is one kernel operation tagged with the namespace it
 // runs in. Link kinds return Ops; only the executor runs them.
-import type { LinkInstance } from '../config/types.js'
 import type { Family } from '../config/address.js'
 
 /** Where an op runs: the network container, the host (pid 1, for *vlan parents), or a container (its pid). */
@@ -44,11 +43,6 @@ const iptKind = (family: Family): 'iptables' | 'ip6tables' => (family === 6 ? 'i
 
 /** iptables or ip6tables rules (batched with iptables-restore / ip6tables-restore). */
 export const isIptables = (op: Op): boolean => op.kind === 'iptables' || op.kind === 'ip6tables'
-
-/** `container:dev`, the name every message uses for a link instance. */
-export function linkId(inst: LinkInstance): string {
-  return `${inst.container.name}:${inst.dev}`
-}
 
 /** Split a config string such as a route or netem options into words. */
 export function words(s: string): string[] {

@@ -53,7 +53,3 @@ export function forgetPatch(ctx: NetContext, bridge: string, dev: string): void 
   const i = list.indexOf(dev)
   if (i >= 0) list.splice(i, 1)
 }
-
-export function patchMembersOf(ctx: NetContext, bridge: string): readonly string[] {
-  return patchMembers(ctx, bridge)
-}

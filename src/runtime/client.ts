@@ -16,6 +16,9 @@ const INSPECT_CONCURRENCY = 16
 /** How long events() waits for the stream to open before returning anyway (some Podman setups hold it until the first event). */
 const SUBSCRIBE_WAIT_MS = 1000
 
+/** What the reconciler and start-up use of an engine (tests pass a fake). */
+export type ContainerEngine = Pick<EngineClient, 'kind' | 'listRunning' | 'inspect' | 'events' | 'exec' | 'ownContainer'>
+
 export class EngineClient {
   constructor(
     readonly kind: EngineKind,

@@ -31,11 +31,6 @@ const MAX_PENDING_TOKEN = 64 * 1024
 /** Handlebars templates are read whole: keep that bounded. */
 const MAX_HANDLEBARS_FILE = 64 * 1024 * 1024
 
-/** A file holding a NUL byte anywhere is binary (copied unchanged), as in copy.sh. */
-export function isBinary(buf: Buffer): boolean {
-  return buf.includes(0)
-}
-
 const envValue = (env: NodeJS.ProcessEnv, name: string): string | undefined => (Object.hasOwn(env, name) ? env[name] : undefined)
 
 /**

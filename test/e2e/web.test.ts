@@ -73,8 +73,6 @@ describe('conlink web on T1 with chromium', { skip }, () => {
     await p.down()
   })
 
-  const linkState = (name: string) => page.$eval(`g[data-name="${name}"]`, (g) => g.getAttribute('data-state'))
-
   /** The middle of a link's drawn path, in viewport pixels. */
   const linkPoint = (name: string) =>
     page.$eval(`g[data-name="${name}"] path`, (path) => {

@@ -72,7 +72,7 @@ test('geneve tunnel', async (t) => {
   const net = await container('h2fg')
   const bridges: Record<string, BridgeSpec> = { h2gb: { bridge: 'h2gb', mode: 'linux', 'resolved-mode': 'linux' } }
   const ctx: NetContext = { conlinkPid: net.pid, bridges, capabilities: caps }
-  const tunnel = { type: 'geneve' as const, bridge: 'h2gb', remote: '192.0.2.2', vni: 7, netem: [], 'outer-dev': 'geneve-7', origin: { file: 'test.yaml', path: 'tunnels[0]' } }
+  const tunnel = { type: 'geneve' as const, bridge: 'h2gb', remote: '192.0.2.2', vni: 7, port: 6081, netem: [], 'outer-dev': 'geneve-7', origin: { file: 'test.yaml', path: 'tunnels[0]' } }
   await assert.rejects(createTunnels({ ...ctx, capabilities: lacking(caps, 'geneve') }, [tunnel]), (e: Error & { place: object }) => {
     assert.equal(e.message, "tunnel geneve-7 needs kernel feature 'geneve', which this kernel lacks")
     assert.deepEqual(e.place, tunnel.origin)

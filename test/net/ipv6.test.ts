@@ -223,7 +223,7 @@ describe('vxlan tunnel with an IPv6 remote', () => {
     await inside(A.net, ['ip', 'addr', 'add', 'fd00:17::1/64', 'dev', 'h17u', 'nodad'])
     await inside(B.net, ['ip', 'link', 'set', 'dev', 'h17u', 'up'])
     await inside(B.net, ['ip', 'addr', 'add', 'fd00:17::2/64', 'dev', 'h17u', 'nodad'])
-    const tunnel = (remote: string) => ({ type: 'vxlan' as const, bridge: 'h17vx', remote, vni: 1717, netem: [], 'outer-dev': 'vxlan-1717', origin: { file: 'test.yaml', path: 'tunnels[0]' } })
+    const tunnel = (remote: string) => ({ type: 'vxlan' as const, bridge: 'h17vx', remote, vni: 1717, port: 8472, netem: [], 'outer-dev': 'vxlan-1717', origin: { file: 'test.yaml', path: 'tunnels[0]' } })
     await createTunnels(A.ctx, [tunnel('fd00:17::2')])
     await createTunnels(B.ctx, [tunnel('fd00:17::1')])
     const [vx] = await ipJson(A.net, ['-d', 'link', 'show', 'dev', 'vxlan-1717'])

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { deepMerge, mergePieces, mergeIdentities, linkIdentity } from '../../src/config/merge.js'
+import { deepMerge, mergePieces, mergeIdentities } from '../../src/config/merge.js'
+import { linkLabel } from '../../src/config/label.js'
 import { loadNetworkConfig } from '../../src/config/index.js'
 import { writeTemp } from './config-helpers.js'
 
@@ -27,8 +28,8 @@ test('mergePieces: lists concatenate in piece order with origins', () => {
 })
 
 test('identity: (service or container):dev with dev default eth0', () => {
-  assert.equal(linkIdentity({ service: 'n' }), 'service n:eth0')
-  assert.equal(linkIdentity({ container: 'n', dev: 'e1' }), 'container n:e1')
+  assert.equal(linkLabel({ service: 'n' }), 'service n:eth0')
+  assert.equal(linkLabel({ container: 'n', dev: 'e1' }), 'container n:e1')
 })
 
 test('mergeIdentities: later keys win, key origins kept, bridges by name', () => {

@@ -145,8 +145,8 @@ Outputs: {}`,
   assert.deepEqual(unresolved(broken), [
     '.Resources.A.Properties.b: Ref Nope',
     '.Resources.A.Properties.c: GetAtt Missing,Id',
-    '.Resources.A.Properties.d: Sub variable \${Ghost.Attr}',
-    '.Resources.A.Properties.d: Sub variable \${Unknown}',
+    '.Resources.A.Properties.d: Sub variable ${Ghost.Attr}',
+    '.Resources.A.Properties.d: Sub variable ${Unknown}',
     'Resources.A.DependsOn: Gone',
   ])
 })

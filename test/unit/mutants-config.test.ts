@@ -7,7 +7,8 @@ import { loadNetworkConfig } from '../../src/config/index.js'
 import { log } from '../../src/log.js'
 import { interpolateString } from '../../src/config/interpolate.js'
 import { readYamlFile } from '../../src/config/load.js'
-import { deepMerge, linkIdentity } from '../../src/config/merge.js'
+import { deepMerge } from '../../src/config/merge.js'
+import { linkLabel } from '../../src/config/label.js'
 import { instantiateLink, offsetIp, offsetMac } from '../../src/config/replica.js'
 import type { ContainerInfo, LinkSpec } from '../../src/config/types.js'
 import { isCidr, isForward, isIfName, isIPv4, isMac } from '../../src/config/validate.js'
@@ -81,10 +82,10 @@ test('deepMerge: a list meets a scalar or a map: later wins; undefined keeps the
   assert.equal(({} as Record<string, unknown>).polluted, undefined)
 })
 
-test('linkIdentity: non-string parts are shown as JSON', () => {
-  assert.equal(linkIdentity({ service: 'a' }), 'service a:eth0')
-  assert.equal(linkIdentity({ container: 'c', dev: 'e1' }), 'container c:e1')
-  assert.equal(linkIdentity({ service: { toString: 1 }, dev: 5 }), 'service {"toString":1}:5')
+test('linkLabel: non-string parts are shown as JSON', () => {
+  assert.equal(linkLabel({ service: 'a' }), 'service a:eth0')
+  assert.equal(linkLabel({ container: 'c', dev: 'e1' }), 'container c:e1')
+  assert.equal(linkLabel({ service: { toString: 1 }, dev: 5 }), 'service {"toString":1}:5')
 })
 
 test('bridges listed twice are merged by name; empty sections are fine', async () => {
@@ -211,7 +212,8 @@ test('configOptions: flag values or the defaults', () => {
     { composeFiles: ['a.yaml'], networkFiles: ['n.yaml'], defaultBridgeMode: 'linux', defaultMtu: 1500, keepVethOffload: true, configSchema: undefined },
   )
   assert.equal(configFlags['default-bridge-mode'].env, 'CONLINK_BRIDGE_MODE')
-  assert.deepEqual([configFlags['default-mtu'].min, configFlags['default-mtu'].max, configFlags['default-mtu'].default], [68, 65535, 65535])
+  const mtu = configFlags['default-mtu'] as typeof configFlags['default-mtu'] & { min?: number; max?: number }
+  assert.deepEqual([mtu.min, mtu.max, configFlags['default-mtu'].default], [68, 65535, 65535])
   assert.deepEqual(configFlags['default-bridge-mode'].options, ['auto', 'linux', 'ovs', 'patch'])
 })
 

@@ -5,12 +5,13 @@
 import type { LinkInstance, LinkType } from '../../config/types.js'
 import { ConlinkError } from '../../errors.js'
 import type { Feature } from '../capabilities.js'
-import { ip, linkId } from '../ops.js'
+import { ip } from '../ops.js'
 import { macMtuWords, planContainerConfig, planDeleteInContainer, type LinkKind } from './kind.js'
+import { linkLabel } from '../../config/label.js'
 
 export function parentOf(inst: LinkInstance): string {
   if (!inst.outerDev)
-    throw new ConlinkError(`${inst.link.type} link ${linkId(inst)} needs outer-dev (the host parent interface)`, {
+    throw new ConlinkError(`${inst.link.type} link ${linkLabel(inst)} needs outer-dev (the host parent interface)`, {
       place: { file: inst.link.origin.file, path: `${inst.link.origin.path}.outer-dev` },
     })
   return inst.outerDev
@@ -21,7 +22,7 @@ export function childKind(type: LinkType & Feature, typeArgs: (inst: LinkInstanc
     feature: type,
     kernelKind: type,
     planAdd(inst) {
-      const id = linkId(inst)
+      const id = linkLabel(inst)
       const pid = inst.container.pid
       const add = ['link', 'add', 'link', parentOf(inst), 'name', inst.dev, ...macMtuWords(inst, withMac)]
       return {

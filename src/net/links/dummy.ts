@@ -1,12 +1,13 @@
 // dummy: a local interface inside the container, nothing outside.
-import { ip, linkId } from '../ops.js'
+import { ip } from '../ops.js'
 import { macMtuWords, planContainerConfig, planDeleteInContainer, type LinkKind } from './kind.js'
+import { linkLabel } from '../../config/label.js'
 
 export const dummy: LinkKind = {
   feature: 'dummy',
   kernelKind: 'dummy',
   planAdd(inst) {
-    const id = linkId(inst)
+    const id = linkLabel(inst)
     const pid = inst.container.pid
     return {
       create: [ip(pid, id, ['link', 'add', 'name', inst.dev, ...macMtuWords(inst), 'type', 'dummy'], [ip(pid, id, ['link', 'del', 'dev', inst.dev])])],

@@ -7,4 +7,4 @@ import { veth } from './veth.js'
 import { vlan } from './vlan.js'
 
 export const LINK_KINDS: Record<LinkType, LinkKind> = { veth, dummy, vlan, macvlan, macvtap, ipvlan, ipvtap }
-export type { LinkKind, LinkPlan } from './kind.js'
+export type { LinkKind } from './kind.js'

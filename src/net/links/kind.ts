@@ -5,7 +5,8 @@ import { addressList, addressOfFamily, familyOf, linkLocalFromMac } from '../../
 import { ConlinkError } from '../../errors.js'
 import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
-import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, linkId, tc, words, type Op } from '../ops.js'
+import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, tc, words, type Op } from '../ops.js'
+import { linkLabel } from '../../config/label.js'
 
 export interface LinkPlan {
   /** Creates the interface: one atomic op per link (a "File exists" failure means it is already there). */
@@ -36,7 +37,7 @@ function natRules(inst: LinkInstance): { family: 4 | 6; rules: string[][] } {
   const family = familyOf(nat) ?? 4
   const own = addressOfFamily(inst.ip, family)
   if (!own)
-    throw new ConlinkError(`link ${linkId(inst)}: nat ${nat} is IPv${family} but the link has no IPv${family} ip`, {
+    throw new ConlinkError(`link ${linkLabel(inst)}: nat ${nat} is IPv${family} but the link has no IPv${family} ip`, {
       place: { file: inst.link.origin.file, path: `${inst.link.origin.path}.nat` },
       hint: `add an IPv${family} address to ip, or use a nat address of the link's family`,
     })
@@ -70,7 +71,7 @@ function planLinkLocal(inst: LinkInstance, pid: number, id: string): Op[] {
 
 /** Container-side ops once the interface exists: address, up, routes, netem, ethtool, nat. */
 export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst.link.ethtool): Op[] {
-  const id = linkId(inst)
+  const id = linkLabel(inst)
   const pid = inst.container.pid
   const dev = inst.dev
   const ops: Op[] = [...planLinkLocal(inst, pid, id)]
@@ -101,10 +102,10 @@ export function configureFailureHint(op: Op, msg: string): string | undefined {
 /** Container-side removal of what outlives the interface (nat rules). */
 export function planContainerUnconfig(inst: LinkInstance): Op[] {
   const nat = natRules(inst)
-  return nat.rules.map((rule) => iptDelete(inst.container.pid, linkId(inst), 'nat', rule, nat.family))
+  return nat.rules.map((rule) => iptDelete(inst.container.pid, linkLabel(inst), 'nat', rule, nat.family))
 }
 
 /** Deleting an interface that lives in the container (all kinds but veth). */
 export function planDeleteInContainer(inst: LinkInstance): Op[] {
-  return [...planContainerUnconfig(inst), ip(inst.container.pid, linkId(inst), ['link', 'del', 'dev', inst.dev])]
+  return [...planContainerUnconfig(inst), ip(inst.container.pid, linkLabel(inst), ['link', 'del', 'dev', inst.dev])]
 }

@@ -6,23 +6,24 @@ import { ConlinkError } from '../../errors.js'
 import { bridgeOf, masterWords, planPortAdd, planPortDelete } from '../bridges.js'
 import type { NetContext } from '../context.js'
 import { planForwards, planForwardsDelete } from '../forward.js'
-import { ip, linkId } from '../ops.js'
+import { ip } from '../ops.js'
 import { macMtuWords, planContainerConfig, planContainerUnconfig, type LinkKind } from './kind.js'
+import { linkLabel } from '../../config/label.js'
 
 function outerOf(inst: LinkInstance): string {
-  if (!inst.outerDev) throw new ConlinkError(`veth link ${linkId(inst)} has no outer-dev name`, { place: inst.link.origin })
+  if (!inst.outerDev) throw new ConlinkError(`veth link ${linkLabel(inst)} has no outer-dev name`, { place: inst.link.origin })
   return inst.outerDev
 }
 
 export function vethBridge(inst: LinkInstance, ctx: NetContext) {
-  return bridgeOf(ctx, inst.link.bridge, `veth link ${linkId(inst)}`, { file: inst.link.origin.file, path: `${inst.link.origin.path}.bridge` })
+  return bridgeOf(ctx, inst.link.bridge, `veth link ${linkLabel(inst)}`, { file: inst.link.origin.file, path: `${inst.link.origin.path}.bridge` })
 }
 
 export const veth: LinkKind = {
   feature: 'veth',
   kernelKind: 'veth',
   planAdd(inst, ctx) {
-    const id = linkId(inst)
+    const id = linkLabel(inst)
     const outer = outerOf(inst)
     const b = vethBridge(inst, ctx)
     const mtu = inst.mtu ? ['mtu', String(inst.mtu)] : []
@@ -34,7 +35,7 @@ export const veth: LinkKind = {
     }
   },
   planDelete(inst, ctx) {
-    const id = linkId(inst)
+    const id = linkLabel(inst)
     const outer = outerOf(inst)
     const b = vethBridge(inst, ctx)
     return [...planForwardsDelete(inst, b.bridge, ctx), ...planPortDelete(b, outer, id), ...planContainerUnconfig(inst),

@@ -12,14 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import jsYaml from 'js-yaml'
-import jsYaml from 'js-yaml'
 import { allLinks, instantiateLink, loadNetworkConfig } from '../../src/config/index.js'
 import type { NetworkConfig } from '../../src/config/types.js'
 import { ConfigErrors, isConlinkError } from '../../src/errors.js'
 import { planLinkAdd, planLinkDelete } from '../../src/net/index.js'
 import { planTunnelAdd, planTunnelDelete } from '../../src/net/links/tunnel.js'
-import { fakeContainer, fakeCtx, payloads } from './hostile-corpus.js'
-import { ROOT, conlink, ensureBuilt } from './tools-cli.js'
+import { fakeContainer, fakeCtx, payloads } from '../unit/hostile-corpus.js'
+import { ROOT, conlink, ensureBuilt } from '../unit/tools-cli.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const CASES = Number(process.env.FUZZ_CASES ?? 3000)
@@ -89,7 +88,11 @@ function randomValue(r: Rng, depth = 0): unknown {
 /** All [container, key] slots in the document (objects and arrays). */
 function slots(v: unknown, out: Array<[Record<string, unknown> | unknown[], string | number]> = []) {
   if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), slots(x, out)))
-  else if (v && typeof v === 'object') for (const k of Object.keys(v)) out.push([v as Record<string, unknown>, k]), slots((v as Record<string, unknown>)[k], out)
+  else if (v && typeof v === 'object')
+    for (const k of Object.keys(v)) {
+      out.push([v as Record<string, unknown>, k])
+      slots((v as Record<string, unknown>)[k], out)
+    }
   return out
 }
 
