@@ -17,16 +17,10 @@ address (then it warns: anyone who reaches that address can change the network).
   async run(): Promise<void> {
     const { flags } = await this.parse(Web)
     const { parseListen, isLoopback, startWeb } = await import('../src/control/web.js')
-    const { defaultProject, findNetworkContainer } = await import('../src/control/host.js')
+    const { findNetworkContainerOf } = await import('../src/control/host.js')
     const listen = parseListen(flags.listen)
     if (!isLoopback(listen.host)) log.warn(`listening on ${flags.listen}, not loopback: anyone who reaches it can see and change the network`)
-    const target = await findNetworkContainer({
-      project: flags.container ? undefined : (flags.project ?? defaultProject()),
-      service: flags.service,
-      container: flags.container,
-      dockerSocket: flags['docker-socket'],
-      podmanSocket: flags['podman-socket'],
-    })
+    const target = await findNetworkContainerOf(flags)
     const server = await startWeb({ target, listen, innerFlags: ['--control-socket', flags['control-socket']] })
     log.info(`conlink web for ${target.name} listening on ${server.url} (Ctrl-C stops)`)
     const signal = await new Promise<string>((resolve) => {

@@ -81,14 +81,8 @@ export abstract class ControlCommand extends ConlinkCommand {
       this.endWithStdin()
       return new ControlClient(flags['control-socket'])
     }
-    const { defaultProject, findNetworkContainer, runInNetworkContainer } = await import('./host.js')
-    const target = await findNetworkContainer({
-      project: flags.container ? undefined : (flags.project ?? defaultProject()),
-      service: flags.service,
-      container: flags.container,
-      dockerSocket: flags['docker-socket'],
-      podmanSocket: flags['podman-socket'],
-    })
+    const { findNetworkContainerOf, runInNetworkContainer } = await import('./host.js')
+    const target = await findNetworkContainerOf(flags)
     const ctor = this.constructor as unknown as { flags?: FlagDefs; baseFlags?: FlagDefs }
     const defs = { ...ctor.baseFlags, ...ctor.flags }
     const argv = innerArgv(this.id ?? '', defs, { ...flags, ...opts.flags }, args, opts.rest)

@@ -53,6 +53,26 @@ async function engines(opts: FindOptions): Promise<Array<{ docker: Docker; engin
   return found.filter((e): e is { docker: Docker; engine: string } => e !== undefined)
 }
 
+/** The host-form flags every control command shares. */
+export interface HostFlags {
+  project?: string
+  service: string
+  container?: string
+  'docker-socket'?: string
+  'podman-socket'?: string
+}
+
+/** The network container the host-form flags name (`--container`, else the project's service). */
+export function findNetworkContainerOf(flags: HostFlags): Promise<NetworkContainer> {
+  return findNetworkContainer({
+    project: flags.container ? undefined : (flags.project ?? defaultProject()),
+    service: flags.service,
+    container: flags.container,
+    dockerSocket: flags['docker-socket'],
+    podmanSocket: flags['podman-socket'],
+  })
+}
+
 export async function findNetworkContainer(opts: FindOptions): Promise<NetworkContainer> {
   const list = await engines(opts)
   const what = opts.container ? `container ${opts.container}` : `service ${opts.service} of compose project ${opts.project}`

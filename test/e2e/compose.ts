@@ -1,7 +1,7 @@
 // Shared by the `conlink up` e2e tests: a compose project of an examples/ file,
 // found through compose labels (works with Compose v1 and v2), waits on
 // conditions, and the network container's log when an assertion fails.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,12 +12,14 @@ import { run, type RunResult } from '../../src/exec.js'
 import { composeCommand as mdcComposeCommand, mdcSettings } from '../../src/compose/mdc.js'
 import { ALL_CONNECTED } from '../../src/engine/engine.js'
 import { probeCapabilities, type Capabilities } from '../../src/net/index.js'
+import { connectEngines } from '../../src/runtime/index.js'
 import { TEST_IMAGE } from './runtime-helpers.js'
 
 export { ALL_CONNECTED }
 export const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url))
 export const CONLINK_IMAGE = 'conlink:latest'
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
+export const PODMAN_SOCKET = '/var/run/podman/podman.sock'
 
 let composeArgv: Promise<string[]> | undefined
 /** The compose command mdc would use: `$DOCKER_COMPOSE`, else v2 when present, else v1. */
@@ -231,4 +233,32 @@ export async function withLogs<T>(logs: () => Promise<string>, fn: () => Promise
 /** An `it` whose failure prints the project's network container log. */
 export function itLogs(p: ComposeProject, name: string, fn: (t: import('node:test').TestContext) => Promise<void>): void {
   it(name, (t) => withLogs(() => p.logs(), () => fn(t)))
+}
+
+/** The image's id in an engine, or undefined when it is missing there. */
+export async function imageId(engine: 'docker' | 'podman', image: string): Promise<string | undefined> {
+  const r = await run([engine, 'image', 'inspect', '--format', '{{.Id}}', image], { allowFailure: true })
+  return r.exitCode === 0 ? r.stdout.trim().replace(/^sha256:/, '') : undefined
+}
+
+/** Why Podman cannot be used here; loads the current conlink image into it when needed. */
+export async function podmanUnusable(): Promise<string | undefined> {
+  try {
+    const [client] = await connectEngines({ dockerSocket: '/nonexistent/podman-only.sock', podmanSocket: PODMAN_SOCKET })
+    if (client.kind !== 'podman') return `${PODMAN_SOCKET} reaches ${client.kind}`
+  } catch {
+    return `the Podman API does not answer on ${PODMAN_SOCKET} (scripts/testbed.sh starts it)`
+  }
+  if (!(await imageId('podman', TEST_IMAGE))) return `image ${TEST_IMAGE} is missing in podman (scripts/build-test-images.sh loads it)`
+  const want = await imageId('docker', CONLINK_IMAGE)
+  if ((await imageId('podman', CONLINK_IMAGE)) !== want) {
+    const dir = mkdtempSync(join(tmpdir(), 'podman-image-'))
+    try {
+      await run(['docker', 'save', '-o', join(dir, 'conlink.tar'), CONLINK_IMAGE])
+      await run(['podman', 'load', '-q', '-i', join(dir, 'conlink.tar')])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return undefined
 }

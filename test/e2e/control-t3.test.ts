@@ -3,47 +3,17 @@
 // container launched by `conlink up -d` on the host. status, link down/up
 // and events through each engine's exec API.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { execa } from 'execa'
 import { run } from '../../src/exec.js'
 import type { StatusDocument } from '../../src/control/status.js'
-import { connectEngines } from '../../src/runtime/index.js'
-import { CONLINK_IMAGE, EXAMPLES, REPO, containerLogs, pingUntil, toolsPrerequisite, waitUntil, withLogs } from './compose.js'
+import { EXAMPLES, REPO, containerLogs, pingUntil, podmanUnusable, toolsPrerequisite, waitUntil, withLogs } from './compose.js'
 import { TEST_IMAGE } from './runtime-helpers.js'
 
 const prerequisite = await toolsPrerequisite()
-const PODMAN_SOCKET = '/var/run/podman/podman.sock'
 const CONLINK = join(REPO, 'bin/conlink.js')
 
-async function imageId(engine: 'docker' | 'podman', image: string): Promise<string | undefined> {
-  const r = await run([engine, 'image', 'inspect', '--format', '{{.Id}}', image], { allowFailure: true })
-  return r.exitCode === 0 ? r.stdout.trim().replace(/^sha256:/, '') : undefined
-}
-
-/** Why Podman cannot be used here; copies the current conlink image into it when it differs. */
-async function podmanUnusable(): Promise<string | undefined> {
-  try {
-    const [client] = await connectEngines({ dockerSocket: '/nonexistent/ctl.sock', podmanSocket: PODMAN_SOCKET })
-    if (client.kind !== 'podman') return `${PODMAN_SOCKET} reaches ${client.kind}`
-  } catch {
-    return `the Podman API does not answer on ${PODMAN_SOCKET} (scripts/testbed.sh starts it)`
-  }
-  if (!(await imageId('podman', TEST_IMAGE))) return `image ${TEST_IMAGE} is missing in podman (scripts/build-test-images.sh loads it)`
-  const want = await imageId('docker', CONLINK_IMAGE)
-  if ((await imageId('podman', CONLINK_IMAGE)) !== want) {
-    const dir = mkdtempSync(join(tmpdir(), 'ctl-image-'))
-    try {
-      await run(['docker', 'save', '-o', join(dir, 'conlink.tar'), CONLINK_IMAGE])
-      await run(['podman', 'load', '-q', '-i', join(dir, 'conlink.tar')])
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  return undefined
-}
 
 describe('runtime control on T3 (host form, --container)', { skip: prerequisite }, () => {
   for (const engine of ['docker', 'podman'] as const)

@@ -3,48 +3,16 @@
 // (src/launcher), which wires them; SIGINT stops and removes it. Under
 // Docker, and under rootful Podman through its API socket.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { execa, type ResultPromise } from 'execa'
 import { run } from '../../src/exec.js'
-import { connectEngines } from '../../src/runtime/index.js'
-import { CONLINK_IMAGE, EXAMPLES, REPO, missingPrerequisite, pingUntil, waitUntil, withLogs } from './compose.js'
+import { EXAMPLES, REPO, missingPrerequisite, pingUntil, podmanUnusable, waitUntil, withLogs } from './compose.js'
 import { TEST_IMAGE } from './runtime-helpers.js'
 
 const NAME = 'h6-conlink'
 const NODES = ['h6-t3-node1', 'h6-t3-node2']
-const PODMAN_SOCKET = '/var/run/podman/podman.sock'
 const prerequisite = await missingPrerequisite()
 
-/** The image's id in an engine, or undefined when it is missing there. */
-async function imageId(engine: 'docker' | 'podman', image: string): Promise<string | undefined> {
-  const r = await run([engine, 'image', 'inspect', '--format', '{{.Id}}', image], { allowFailure: true })
-  return r.exitCode === 0 ? r.stdout.trim().replace(/^sha256:/, '') : undefined
-}
-
-/** Why Podman cannot run T3 here; loads the current conlink image into it when needed. */
-async function podmanUnusable(): Promise<string | undefined> {
-  try {
-    const [client] = await connectEngines({ dockerSocket: '/nonexistent/h6.sock', podmanSocket: PODMAN_SOCKET })
-    if (client.kind !== 'podman') return `${PODMAN_SOCKET} reaches ${client.kind}`
-  } catch {
-    return `the Podman API does not answer on ${PODMAN_SOCKET} (scripts/testbed.sh starts it)`
-  }
-  if (!(await imageId('podman', TEST_IMAGE))) return `image ${TEST_IMAGE} is missing in podman (scripts/build-test-images.sh loads it)`
-  const want = await imageId('docker', CONLINK_IMAGE)
-  if ((await imageId('podman', CONLINK_IMAGE)) !== want) {
-    const dir = mkdtempSync(join(tmpdir(), 'h6-image-'))
-    try {
-      await run(['docker', 'save', '-o', join(dir, 'conlink.tar'), CONLINK_IMAGE])
-      await run(['podman', 'load', '-q', '-i', join(dir, 'conlink.tar')])
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  return undefined
-}
 
 describe('conlink up on the host: T3', { skip: prerequisite }, () => {
   for (const engine of ['docker', 'podman'] as const) describe(engine, () => {
