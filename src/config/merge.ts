@@ -1,4 +1,4 @@
-// Merging config pieces. Order (section 2 of the spec): for each compose file
+// Merging config pieces. Order (docs/config.md): for each compose file
 // its top-level x-network, then each service's x-network in file order; then
 // the network files. Maps merge key by key, lists concatenate, scalars: later
 // wins. Every list item keeps the origin it was written at.

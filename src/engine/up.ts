@@ -1,5 +1,5 @@
 // `conlink up` inside the network container: the start-up sequence of
-// behavior.md section 7, then events until SIGINT/SIGTERM. Every kernel
+// docs/architecture.md, then events until SIGINT/SIGTERM. Every kernel
 // change made on the way is undone, in reverse, however the run ends.
 import type { ConfigOptions, NetworkConfig } from '../config/types.js'
 import { linksWithForwards, loadNetworkConfig } from '../config/index.js'

@@ -1,5 +1,5 @@
 // The `docker run` / `podman run` command line that launches the network
-// container on a host: behavior.md section 1 (caps, pid host, sockets) plus the
+// container on a host: the capabilities of docs/security.md, pid host, the engine sockets, plus the
 // config files mounted read-only and handed to the inner `conlink up --inside`.
 import { basename, resolve } from 'node:path'
 import type { ConfigOptions } from '../config/types.js'

@@ -15,7 +15,7 @@ function owner(...links: LinkSpec[]): OwnerConfig {
   return { links, commands: [] }
 }
 
-/** Shaped like behavior.md [T1]: router r0 on s1/s2/s3, hosts h1/h2/h3. */
+/** Shaped like examples/test1-compose.yaml: router r0 on s1/s2/s3, hosts h1/h2/h3. */
 function t1Config(): NetworkConfig {
   const bridge = (name: string) => ({ bridge: name, mode: 'auto' as const, 'resolved-mode': 'linux' as const })
   return {
