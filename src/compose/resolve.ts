@@ -87,6 +87,26 @@ export function someNames(names: readonly string[], max = 10): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`
 }
 
+/** Every mode reachable from `mode` through `next`, without recursion; `visit` is called per mode; results cached. */
+function memoisedWalk(next: (mode: string) => string[], visit: () => void = () => {}, cache = new Map<string, string[]>()): (mode: string) => string[] {
+  return (mode) => {
+    let done = cache.get(mode)
+    if (done) return done
+    const seen = new Set<string>()
+    const stack = [mode]
+    while (stack.length) {
+      const m = stack.pop()!
+      if (seen.has(m)) continue
+      seen.add(m)
+      stack.push(...next(m))
+      visit()
+    }
+    done = [...seen]
+    cache.set(mode, done)
+    return done
+  }
+}
+
 /**
  * Smallest closed set containing `requested`: from the requested modes with
  * their hard (non-alternative) dependencies, each unsatisfied `a|b` group
@@ -99,22 +119,9 @@ export function someNames(names: readonly string[], max = 10): string {
  * an error naming the modes whose alternatives are involved.
  */
 function smallestSet(requested: string[], graph: ModeGraph): Set<string> {
-  const hardClosure = new Map<string, string[]>()
-  const closureOf = (mode: string): string[] => {
-    let done = hardClosure.get(mode)
-    if (done) return done
-    const seen = new Set<string>()
-    const stack = [mode]
-    while (stack.length) {
-      const m = stack.pop()!
-      if (seen.has(m)) continue
-      seen.add(m)
-      for (const req of depsOf(graph, m).requires) if (req.length === 1) stack.push(req[0])
-    }
-    done = [...seen]
-    hardClosure.set(mode, done)
-    return done
-  }
+  // the modes a mode needs for sure (single-choice deps), and every mode it may reach (any dep), each walked once
+  const hardClosure = memoisedWalk((m) => depsOf(graph, m).requires.filter((req) => req.length === 1).map((req) => req[0]))
+  const closureOf = (mode: string): string[] => hardClosure(mode)
   const extend = (set: Set<string>, mode: string): Set<string> => {
     const next = new Set(set)
     for (const m of closureOf(mode)) next.add(m)
@@ -131,24 +138,14 @@ function smallestSet(requested: string[], graph: ModeGraph): Set<string> {
 
   let start = new Set<string>()
   for (const m of requested) start = extend(start, m)
-  // Every mode reachable from a mode through any dependency.
   const reachCache = new Map<string, string[]>()
-  const reachOf = (mode: string): string[] => {
-    let done = reachCache.get(mode)
-    if (done) return done
-    const seen = new Set<string>()
-    const stack = [mode]
-    while (stack.length) {
-      const m = stack.pop()!
-      if (seen.has(m)) continue
-      seen.add(m)
-      for (const req of depsOf(graph, m).requires) stack.push(...req)
+  const reachOf = memoisedWalk(
+    (m) => depsOf(graph, m).requires.flat(),
+    () => {
       if ((work += 1) > RESOLVE_LIMITS.work) tooComplex(`more than ${RESOLVE_LIMITS.work} modes visited`)
-    }
-    done = [...seen]
-    reachCache.set(mode, done)
-    return done
-  }
+    },
+    reachCache,
+  )
 
   let steps = 0
   let work = 0

@@ -6,15 +6,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { BridgeSpec, LinkInstance } from '../../src/config/types.js'
 import { addLinksForContainers, createBridges, deleteBridges, deleteLinksForContainers, type NetContext } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, ping, startContainer, type FakeContainer } from './ns.js'
+import { capabilities, inside, instance, ipJson, ping, type FakeContainer, containerStarter } from './ns.js'
 
-const started: FakeContainer[] = []
-async function container(name: string): Promise<FakeContainer> {
-  const c = await startContainer(name)
-  started.push(c)
-  return c
-}
-after(() => started.forEach((c) => c.kill()))
+const container = containerStarter()
 
 const bridge: BridgeSpec = { bridge: 'h3s1', mode: 'linux', 'resolved-mode': 'linux' }
 let ctx: NetContext

@@ -1,20 +1,14 @@
 // Kernel features this machine may lack: the probe decides at run time; the
 // clear error is always checked, the live part runs only where the kernel has it.
 import assert from 'node:assert/strict'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import type { BridgeSpec } from '../../src/config/types.js'
 import {
   addContainerLinks, createBridges, createTunnels, deleteContainerLinks, describeCapabilities, FEATURES, probeCapabilities, type Capabilities, type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, startContainer, type FakeContainer } from './ns.js'
+import { capabilities, inside, instance, ipJson, containerStarter } from './ns.js'
 
-const started: FakeContainer[] = []
-after(() => started.forEach((c) => c.kill()))
-async function container(name: string) {
-  const c = await startContainer(name)
-  started.push(c)
-  return c
-}
+const container = containerStarter()
 const lacking = (caps: Capabilities, f: keyof Capabilities): Capabilities => ({ ...caps, [f]: false })
 
 test('probe is fast and finds what this kernel has', async () => {

@@ -3,21 +3,15 @@
 // kernel has openvswitch (skipped, saying why, where it has not).
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import type { BridgeSpec } from '../../src/config/types.js'
 import { run } from '../../src/exec.js'
 import {
   addContainerLinks, createBridges, deleteBridges, deleteContainerLinks, renameDockerEth0, restoreDockerEth0, type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, ping, startContainer, type FakeContainer } from './ns.js'
+import { capabilities, inside, instance, ipJson, ping, type FakeContainer, containerStarter } from './ns.js'
 
-const started: FakeContainer[] = []
-after(() => started.forEach((c) => c.kill()))
-async function container(name: string): Promise<FakeContainer> {
-  const c = await startContainer(name)
-  started.push(c)
-  return c
-}
+const container = containerStarter()
 const names = async (c: { pid: number }) => (await ipJson(c, ['link', 'show'])).map((l: any) => l.ifname).sort()
 
 test('macvtap children of a host parent: created with mode, mtu and address, ping, removed', async (t) => {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { instantiateLink } from '../../src/config/replica.js'
 import type { BridgeSpec, LinkSpec } from '../../src/config/types.js'
 import { run } from '../../src/exec.js'
@@ -14,15 +14,9 @@ import {
   addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteContainerLinks, renameDockerEth0, restoreDockerEth0,
   type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, linkSpec, snapshot, startContainer, type FakeContainer } from './ns.js'
+import { capabilities, inside, instance, ipJson, linkSpec, snapshot, type FakeContainer, containerStarter } from './ns.js'
 
-const started: FakeContainer[] = []
-async function container(name: string): Promise<FakeContainer> {
-  const c = await startContainer(name)
-  started.push(c)
-  return c
-}
-after(() => started.forEach((c) => c.kill()))
+const container = containerStarter()
 
 const linux = (bridge: string): BridgeSpec => ({ bridge, mode: 'linux', 'resolved-mode': 'linux' })
 

@@ -4,22 +4,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import type { BridgeSpec } from '../../src/config/types.js'
 import { ConlinkError } from '../../src/errors.js'
 import {
   addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteBridges,
   deleteContainerLinks, deleteTunnels, renameDockerEth0, type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, ping, snapshot, startContainer, withLogCapture, type FakeContainer } from './ns.js'
+import { capabilities, inside, instance, ipJson, ping, snapshot, withLogCapture, type FakeContainer, containerStarter } from './ns.js'
 
-const started: FakeContainer[] = []
-async function container(name: string): Promise<FakeContainer> {
-  const c = await startContainer(name)
-  started.push(c)
-  return c
-}
-after(() => started.forEach((c) => c.kill()))
+const container = containerStarter()
 
 const linux = (bridge: string): BridgeSpec => ({ bridge, mode: 'linux', 'resolved-mode': 'linux' })
 const patch = (bridge: string): BridgeSpec => ({ bridge, mode: 'patch', 'resolved-mode': 'patch' })

@@ -1,5 +1,6 @@
 // Test helpers: a "container" is a `sleep infinity` in a fresh network namespace.
 import { spawn } from 'node:child_process'
+import { after } from 'node:test'
 import { readlinkSync } from 'node:fs'
 import type { ContainerInfo, LinkInstance, LinkSpec } from '../../src/config/types.js'
 import { run } from '../../src/exec.js'
@@ -111,5 +112,16 @@ export async function withLogCapture<T>(fn: () => Promise<T>): Promise<{ result:
   } finally {
     log.info = origInfo
     log.warn = origWarn
+  }
+}
+
+/** `startContainer` for one test file: every container it starts is killed after the file's tests. */
+export function containerStarter(): (name: string) => Promise<FakeContainer> {
+  const started: FakeContainer[] = []
+  after(() => started.forEach((c) => c.kill()))
+  return async (name) => {
+    const c = await startContainer(name)
+    started.push(c)
+    return c
   }
 }
