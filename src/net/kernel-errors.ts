@@ -4,6 +4,9 @@
 /** A create failed because a device of that name is already there. */
 export const alreadyExists = (msg: string): boolean => /File exists/.test(msg)
 
+/** The kernel refuses an IPv6 address or route because IPv6 is switched off on the device. */
+export const ipv6Disabled = (msg: string): boolean => /IPv6 is disabled/.test(msg)
+
 /** Deleting what is already gone (the device, its namespace or process). */
 export const alreadyGone = (msg: string): boolean =>
   /Cannot find device|No such device|does not exist|cannot (open|enter) \/proc\/\d+\/ns\/net/.test(msg)

@@ -6,7 +6,7 @@ import type { RunOptions, Runner } from '../../src/exec.js'
 import { FEATURES, type Capabilities } from '../../src/net/capabilities.js'
 import type { NetContext } from '../../src/net/context.js'
 import { execute, JOB_TIMEOUT_MS } from '../../src/net/executor.js'
-import { alreadyExists, alreadyGone, namespaceDenied, notPermitted, parseBatchErrors, unknownDeviceType } from '../../src/net/kernel-errors.js'
+import { alreadyExists, alreadyGone, ipv6Disabled, namespaceDenied, notPermitted, parseBatchErrors, unknownDeviceType } from '../../src/net/kernel-errors.js'
 import { ip, iptRule } from '../../src/net/ops.js'
 
 const all = Object.fromEntries(FEATURES.map((f) => [f, true])) as Capabilities
@@ -47,6 +47,8 @@ test('a batch whose outcome is unknown (timeout, lost helper) fails as a whole, 
 test('kernel error classifiers', () => {
   assert.ok(alreadyExists('RTNETLINK answers: File exists'))
   assert.ok(!alreadyExists('Cannot find device "x"'))
+  assert.ok(ipv6Disabled('RTNETLINK answers: Permission denied; IPv6 is disabled on this device'))
+  assert.ok(!ipv6Disabled('RTNETLINK answers: File exists'))
   for (const gone of ['Cannot find device "eth9"', 'RTNETLINK answers: No such device', 'Device "x" does not exist.',
     'nsenter: cannot open /proc/123/ns/net: No such file or directory', 'cannot open /proc/9/ns/net: No such file or directory'])
     assert.ok(alreadyGone(gone), gone)

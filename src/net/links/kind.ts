@@ -5,6 +5,7 @@ import { addressList, addressOfFamily, familyOf, linkLocalFromMac } from '../../
 import { ConlinkError } from '../../errors.js'
 import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
+import { ipv6Disabled } from '../kernel-errors.js'
 import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, tc, words, type Op } from '../ops.js'
 import { linkLabel } from '../../config/label.js'
 
@@ -92,7 +93,7 @@ export function planContainerConfig(inst: LinkInstance, ethtool: string[] = inst
 
 /** Why a configure op failed, in words a person can act on (IPv6 switched off in the container). */
 export function configureFailureHint(op: Op, msg: string): string | undefined {
-  if (!/IPv6 is disabled/.test(msg)) return undefined
+  if (!ipv6Disabled(msg)) return undefined
   const sysctls = 'sysctls net.ipv6.conf.all.disable_ipv6: 0 and net.ipv6.conf.default.disable_ipv6: 0 (docker run --sysctl ...)'
   return op.ns === 'conlink'
     ? `IPv6 is switched off in the network container (Docker leaves it off for interfaces made after start): give the network service ${sysctls}`
