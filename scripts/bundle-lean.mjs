@@ -1,4 +1,4 @@
-// `npm run build`, after tsc: dist/conlink-up.mjs, `conlink up` in one file
+// `npm run build`, after tsc: dist/conlink-lean.mjs, `conlink up` and `conlink config` in one file
 // (esbuild), so the network container's node starts it without resolving and
 // compiling some 600 module files. dockerode's ssh (ssh2) and BuildKit
 // session (gRPC, protobufjs) dependencies become stubs that fail if ever called: conlink
@@ -21,8 +21,8 @@ const stubs = {
 }
 
 await build({
-  entryPoints: ['src/up-entry.ts'],
-  outfile: 'dist/conlink-up.mjs',
+  entryPoints: ['src/lean-entry.ts'],
+  outfile: 'dist/conlink-lean.mjs',
   bundle: true,
   platform: 'node',
   format: 'esm',
