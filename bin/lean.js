@@ -3,7 +3,7 @@
 // is at least as new as tsc's output (a tsc-only build leaves an older
 // bundle, which is then not used).
 import { statSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { URL, fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1
