@@ -6,7 +6,7 @@
 // command's help) take the full path, so that they look exactly as before; an
 // argument error is found before the command does anything, so running it
 // again there is safe. `npm run build` bundles this file into
-// dist/conlink-lean.mjs (scripts/bundle-lean.mjs).
+// dist/lean/conlink-lean.mjs (scripts/bundle-lean.mjs).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Config, flush, handle } from '@oclif/core'
