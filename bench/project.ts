@@ -236,11 +236,11 @@ export class BenchProject {
     return String(r.all ?? '')
   }
 
-  /** compose down, then any container of the project left (replicas made through the API). */
+  /** Remove the project's containers (through the API: compose v1 is slow with a thousand), then compose down for the rest. */
   async down(): Promise<void> {
-    await this.compose(['down', '-t', '0'], true)
     const left = await this.docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${this.name}`] } })
-    await inParallel(left, 16, (c) => this.docker.getContainer(c.Id).remove({ force: true }))
+    await inParallel(left, 8, (c) => this.docker.getContainer(c.Id).remove({ force: true }))
+    await this.compose(['down', '-t', '0'], true)
   }
 
   /** down, then remove the project's directory. */
