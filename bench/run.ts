@@ -106,7 +106,7 @@ async function main(): Promise<number> {
       const loadText = `load ${Math.min(...runLoads).toFixed(1)}-${Math.max(...runLoads).toFixed(1)}`
       loads.push(`${n}:${loadText}`)
       report({ name: `wire_${n}_replicas_s`, values: times, targets: WIRE_TARGETS[n] ?? [], note: `StartedAt to the last eth0 route, swept every ${pollMs} ms, ${loadText}` })
-      if (rss.length) report({ name: `rss_${n}_links_mib`, values: rss, targets: RSS_TARGETS[n] ?? [] })
+      if (rss.length) report({ name: `rss_${n}_links_mib`, values: rss, targets: RSS_TARGETS[n] ?? [], note: 'VmRSS of conlink once every route is there and "All links connected" was logged' })
     }
     const [a, b] = PER_LINK
     if (wire.has(a) && wire.has(b)) {
@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     if (CONFIG) {
       await quietMachine()
       report({ name: 'config_500_links_s', values: await measureConfig(RUNS), targets: CONFIG_TARGET, note: `whole process, load ${load()}` })
-      report({ name: 'mdc_resolve_70_modes_ms', values: measureResolve(Math.max(RUNS, 5)), targets: median(1000), note: '180 alternatives, one seed per run' })
+      report({ name: 'mdc_resolve_70_modes_ms', values: measureResolve(Math.max(RUNS, 5)), targets: median(1000), note: 'in this process, 180 alternatives, one seed per run' })
     }
   } finally {
     await p.dispose()
