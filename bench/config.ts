@@ -17,7 +17,7 @@ function config500(): string {
 }
 
 /** Seconds per run of `conlink config --network-file <500 links>`. */
-export async function measureConfig(runs: number): Promise<number[]> {
+export async function measureConfig(runs: number, conlink = CONLINK): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'h10-bench-config-'))
   const file = join(dir, 'net.yaml')
   writeFileSync(file, config500())
@@ -25,7 +25,7 @@ export async function measureConfig(runs: number): Promise<number[]> {
     const times: number[] = []
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now()
-      await execa(process.execPath, [CONLINK, 'config', '--network-file', file], { stdout: 'ignore' })
+      await execa(process.execPath, [conlink, 'config', '--network-file', file], { stdout: 'ignore' })
       times.push((performance.now() - t0) / 1000)
     }
     return times

@@ -1,13 +1,16 @@
-// Live scaling: with the engine running, start more `node` replicas one at a time
-// and time each from the engine's start event (its `timeNano`) to the
-// replica's eth0 being up with its IPv4 address, measured two ways:
+// One new replica at a time: with the engine running and `wired` replicas
+// wired, more `node` replicas are created beforehand and started one by one
+// with `docker start`; each is timed from the engine's start event (its
+// `timeNano`) to the replica's eth0 being up with its IPv4 address, two ways:
+// - observed (the issue's method): from outside, polling
+//   /proc/<pid>/net/route of the replica every millisecond until eth0's
+//   prefix route appears (the kernel adds it only once the interface is up
+//   and has its address);
 // - conlink: the `-v` line "Links of NAME connected at SECONDS" the engine
-//   logs once the container's links are done (its own clock reading);
-// - observed: from outside, polling /proc/<pid>/net/route of the replica
-//   every millisecond until eth0's prefix route appears (the kernel adds it
-//   only once the interface is up and has its address).
+//   logs once the container's links are done (its own clock reading).
 import type Docker from 'dockerode'
-import { hasUpRoute, type BenchProject } from './project.js'
+import { execa } from 'execa'
+import { hasUpRoute, inParallel, type BenchProject } from './project.js'
 
 const POLL_MS = 1
 const SAMPLE_TIMEOUT_MS = 20_000
@@ -48,8 +51,10 @@ async function observe(docker: Docker, id: string, seen: Seen): Promise<void> {
   }
 }
 
-/** With `wired` node replicas wired, add `samples` more one by one; scales back to `wired` afterwards. */
-export async function measureLiveScaling(p: BenchProject, networkId: string, wired: number, samples: number): Promise<LiveSamples> {
+/** With `wired` node replicas wired, start `samples` more one by one (`docker start`); they are removed afterwards. */
+export async function measureLiveStarts(p: BenchProject, networkId: string, wired: number, samples: number): Promise<LiveSamples> {
+  const ids: string[] = []
+  for (let k = 1; k <= samples; k++) ids.push(await p.createReplica(wired + k))
   const seen = new Map<string, Seen>()
   const watches: Array<Promise<void>> = []
   const abort = new AbortController()
@@ -69,17 +74,16 @@ export async function measureLiveScaling(p: BenchProject, networkId: string, wir
   })
   stream.on('error', () => undefined)
   try {
-    for (let k = 1; k <= samples; k++) {
-      await p.scale('node', wired + k)
+    for (const [k, id] of ids.entries()) {
+      await execa('docker', ['start', id])
       const deadline = Date.now() + SAMPLE_TIMEOUT_MS
-      while (seen.size < k && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      while (seen.size <= k && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
       await Promise.all(watches)
       await new Promise((r) => setTimeout(r, 200)) // let the engine settle before the next start
     }
   } finally {
     abort.abort()
   }
-  await p.scale('node', wired)
   const logs = await p.logs(networkId)
   const connectedAt = new Map<string, number>()
   for (const m of logs.matchAll(/Links of (\S+) connected at (\d+\.\d+)/g)) connectedAt.set(m[1], Number(m[2]) * 1000)
@@ -90,5 +94,6 @@ export async function measureLiveScaling(p: BenchProject, networkId: string, wir
     if (s.observedMs !== undefined) result.observed.push(s.observedMs - s.eventMs)
     if (s.early) result.early++
   }
+  await inParallel(ids, 8, (id) => p.docker.getContainer(id).remove({ force: true }))
   return result
 }

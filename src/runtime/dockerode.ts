@@ -1,7 +1,7 @@
 // dockerode, loaded once and only when an engine is needed. Its import pulls
-// in ssh2 (for ssh:// engines) and gRPC (for BuildKit sessions): about two
-// thirds of its load time, and conlink only talks to Unix sockets and never
-// builds images. Those modules are replaced by stubs that fail if ever called.
+// in ssh2 (for ssh:// engines), gRPC (for BuildKit sessions) and protobufjs
+// (BuildKit build status): about two thirds of its load time, and conlink
+// only talks to Unix sockets and never builds images. Those modules are replaced by stubs that fail if ever called.
 import { createRequire, Module } from 'node:module'
 import type Docker from 'dockerode'
 
@@ -19,6 +19,7 @@ function stubUnusedDependencies(): void {
     stub(fromModem, 'ssh2')
     stub(fromDockerode, '@grpc/grpc-js')
     stub(fromDockerode, '@grpc/proto-loader')
+    stub(fromDockerode, 'protobufjs')
   } catch {
     // another layout (a bundle, a different dockerode): load everything as is
   }

@@ -11,9 +11,10 @@ const FIGURES = [
   /^wire_10_replicas_s median=[\d.]+ min=[\d.]+ max=[\d.]+/m,
   /^wire_20_replicas_s median=[\d.]+ min=[\d.]+ max=[\d.]+/m,
   /^per_link_ms median=-?[\d.]+ min=-?[\d.]+ max=-?[\d.]+/m,
-  /^rss_20_links_mb median=[\d.]+ min=[\d.]+ max=[\d.]+/m,
-  /^live_scale_ms median=[\d.]+ min=[\d.]+ max=[\d.]+ p95=[\d.]+ n=3/m,
-  /^live_scale_observed_ms median=[\d.]+ min=[\d.]+ max=[\d.]+ p95=[\d.]+ n=3/m,
+  /^rss_20_links_mib median=[\d.]+ min=[\d.]+ max=[\d.]+/m,
+  /^live_start_ms median=[\d.]+ min=[\d.]+ max=[\d.]+ p95=[\d.]+ n=3/m,
+  /^live_start_conlink_ms median=[\d.]+ min=[\d.]+ max=[\d.]+ p95=[\d.]+ n=3/m,
+  /^teardown_20_links_s median=[\d.]+/m,
   /^config_500_links_s median=[\d.]+ min=[\d.]+ max=[\d.]+/m,
 ]
 

@@ -113,3 +113,9 @@ test('the batch check rejects NUL', () => {
   assert.equal(batchSafe({ kind: 'ip', args: ['link', 'set', 'x\0y'] } as Op), false)
   assert.equal(batchSafe({ kind: 'ip', args: ['link', 'set', 'xy'] } as Op), true)
 })
+
+test('the schema is valid JSON Schema (conlink compiles it without the meta-schema check)', async () => {
+  const { Ajv } = await import('ajv')
+  const ajv = new Ajv({ allowUnionTypes: true, strict: false })
+  assert.equal(ajv.validateSchema(conlinkSchema), true, JSON.stringify(ajv.errors))
+})
