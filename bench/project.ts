@@ -171,6 +171,15 @@ export class BenchProject {
     return new Map(list.map((c) => [Number(c.Labels['com.docker.compose.container-number']), c.Id]))
   }
 
+  /** The network service's containers, running or not. */
+  async networkContainers(): Promise<string[]> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${this.name}`, 'com.docker.compose.service=network'] },
+    })
+    return list.map((c) => c.Id)
+  }
+
   /** Running containers of a service: id -> pid. */
   async running(service: string): Promise<Map<string, number>> {
     const list = await this.docker.listContainers({
@@ -188,14 +197,17 @@ export class BenchProject {
   async startNetwork(replicaPids: number[], timeoutMs = 120_000): Promise<NetworkRun> {
     const watch = new RouteWatch(replicaPids)
     const routed = watch.run(timeoutMs)
+    let id: string
     try {
-      await this.compose(['up', '-d', '--no-deps', 'network'])
+      // compose only creates it: started through the API, so no compose process competes for the CPU while it wires
+      await this.compose(['up', '--no-start', '--no-deps', 'network'])
+      id = (await this.networkContainers())[0]
+      if (!id) throw new Error('compose created no network container')
+      await this.docker.getContainer(id).start()
     } catch (err) {
       watch.stop()
       throw err
     }
-    const [id] = (await this.running('network')).keys()
-    if (!id) throw new Error('the network container is not running')
     const fail = async (err: Error) => {
       watch.stop()
       const tail = (await this.logs(id)).split('\n').slice(-30).join('\n')

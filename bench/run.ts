@@ -37,6 +37,7 @@ const RSS_AT = SMALL ? [20] : [200, 1000]
 const TEARDOWN_AT = SMALL ? 20 : 200
 const PER_LINK: [number, number] = SMALL ? [10, 20] : [20, 200]
 const CONFIG = process.env.BENCH_CONFIG !== '0'
+const PHASES = process.env.BENCH_PHASES === '1'
 const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? 1.5)
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? (SMALL ? 0 : 180))
 
@@ -53,6 +54,13 @@ const say = (msg: string) => console.error(`# ${msg}`)
 const load = () => loadavg()[0].toFixed(2)
 
 /** Wait (bounded) until the 1-minute load average is below MAX_LOAD: other jobs on the machine skew timings. */
+/** conlink's own `-v` start-up phase lines, with the time its "All links connected" line came (engine clock). */
+async function startupPhases(p: BenchProject, id: string): Promise<string> {
+  const logs = await p.logs(id)
+  const phases = [...logs.matchAll(/start-up: (.+?) at (\d+) ms/g)].map((m) => `${m[1]} ${m[2]}`)
+  return phases.join(', ')
+}
+
 async function quietMachine(): Promise<void> {
   const deadline = Date.now() + LOAD_WAIT_S * 1000
   while (loadavg()[0] > MAX_LOAD && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5000))
@@ -91,6 +99,7 @@ async function main(): Promise<number> {
         pollMs = r.pollMs
         if (RSS_AT.includes(n)) rss.push(memoryMb(r.pid).rss)
         say(`${n} replicas, run ${run}: ${t.toFixed(3)} s, load ${load()}`)
+        if (PHASES) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id)}`)
         if (n === LIVE_AT && run === RUNS) {
           const live = await measureLiveStarts(p, r.id, n, LIVE_SAMPLES)
           const note = `n=${LIVE_SAMPLES} with ${n} wired, docker start${live.early ? `, ${live.early} already up at first poll` : ''}, load ${load()}`

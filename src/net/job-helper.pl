@@ -3,6 +3,7 @@
 #
 # stdin, one job a line, every field hex-encoded:
 #   id timeout-ms netns stdin-file stdout-file stderr-file argv...
+# (`ethtool --offload DEV tx off` is done by the helper itself: see tx_offload_off)
 # netns is empty or a namespace file (/proc/PID/ns/net) that the child enters
 # with setns(2) before exec, so no nsenter process is needed.
 # stdout, one line as each job ends: `id wait-status` (`id -1` when it could
@@ -61,9 +62,23 @@ sub child {
     syscall($setns, fileno($ns), 0x40000000) == 0 or do { print STDERR "cannot enter $netns: $!\n"; POSIX::_exit(1) };
     close $ns;
   }
+  tx_offload_off($argv[2]) if "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off' && @argv == 5;
   exec { $argv[0] } @argv;
   print STDERR "cannot run $argv[0]: $!\n";
   POSIX::_exit(127);
+}
+
+# `ethtool --offload DEV tx off`, the default of every veth link, done here
+# without an exec of ethtool: the SIOCETHTOOL ioctl with ETHTOOL_STXCSUM = 0,
+# which the kernel applies as ethtool's netlink request does (every tx
+# checksum feature off, then the features that depend on them).
+sub tx_offload_off {
+  my ($dev) = @_;
+  socket(my $s, 2, 2, 0) or do { print STDERR "cannot open a socket: $!\n"; POSIX::_exit(1) };    # AF_INET, SOCK_DGRAM, in the namespace entered
+  my $value = pack('L L', 0x17, 0);    # struct ethtool_value { ETHTOOL_STXCSUM, off }
+  my $ifreq = pack('Z16 P x16', $dev, $value);    # struct ifreq: name, then a pointer to the value
+  ioctl($s, 0x8946, $ifreq) or do { print STDERR "Cannot set tx offload of $dev: $!\n"; POSIX::_exit(1) };    # SIOCETHTOOL
+  POSIX::_exit(0);
 }
 
 sub job {

@@ -1,6 +1,6 @@
 // The job helper on real namespaces: it enters the network namespace itself
 // (setns) and gives the same results as nsenter; a namespace that is gone
-// reads as "already gone".
+// reads as "already gone"; the veth offload it sets itself matches ethtool.
 import assert from 'node:assert/strict'
 import { readlinkSync } from 'node:fs'
 import { after, test } from 'node:test'
@@ -46,4 +46,22 @@ test('a namespace that is gone: the job fails as "already gone", through the hel
     assert.notEqual(r.exitCode, 0)
     assert.ok(alreadyGone(r.stderr), r.stderr)
   }
+})
+
+test('`ethtool --offload DEV tx off` through the helper (its own ioctl) leaves the same features as the ethtool program; a missing device is "already gone"', async () => {
+  const c = await startContainer('h2-offload')
+  started.push(c)
+  const netns = `/proc/${c.pid}/ns/net`
+  const runner = new JobRunner()
+  await runner.run(['ip', '-batch', '-'], { netns, input: 'link add h2o0 type veth peer name h2o1\nlink add h2o2 type veth peer name h2o3\n' })
+  const features = async (dev: string) => (await processRunner.run(['ethtool', '-k', dev], { netns })).stdout.split('\n').slice(1).join('\n')
+  assert.match(await features('h2o0'), /^tx-checksumming: on/m)
+  await runner.run(['ethtool', '--offload', 'h2o0', 'tx', 'off'], { netns })
+  await processRunner.run(['ethtool', '--offload', 'h2o2', 'tx', 'off'], { netns })
+  assert.match(await features('h2o0'), /^tx-checksumming: off/m)
+  assert.equal(await features('h2o0'), await features('h2o2'))
+  const missing = await runner.run(['ethtool', '--offload', 'nosuch0', 'tx', 'off'], { netns, allowFailure: true })
+  assert.equal(missing.exitCode, 1)
+  assert.equal(missing.stderr.trim(), 'Cannot set tx offload of nosuch0: No such device')
+  assert.ok(alreadyGone(missing.stderr))
 })
