@@ -64,20 +64,28 @@ export async function runNetworkEngine(opts: UpOptions, deps: UpDependencies = {
   log.info('Stopped')
 }
 
+/** A promise awaited later: its rejection is handled there, not reported as unhandled meanwhile. */
+function background<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined)
+  return p
+}
+
 /** Everything up to "running containers handled"; each kernel change registers its undo as it succeeds. */
 async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, undo: UndoStack): Promise<void> {
   phase('engine module loaded')
+  // the kernel probe (in a throwaway namespace) and the engine connections need no config: they run while it loads
+  const probing = background(probeCapabilities())
+  const connecting = background((deps.connectEngines ?? connectEngines)(opts))
   if (opts.configSchema) log.info(`Validating the config against conlink's schema and --config-schema ${opts.configSchema}`)
   const { config, warnings } = await loadNetworkConfig({ ...opts, strictOvs: true })
   warnings.forEach((w) => log.warn(w))
   phase('config loaded')
-  const engines = await (deps.connectEngines ?? connectEngines)(opts)
+  const engines = await connecting
   phase('engines connected')
   // list and inspect the running containers while the probe and bridge creation run; resync below lists again
   // (cheaply: only containers new since are inspected) once events are subscribed, so no start is missed
-  const prelisted = engines.map((client) => client.listRunning())
-  prelisted.forEach((p) => p.catch(() => undefined))
-  const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probeCapabilities()])
+  const prelisted = engines.map((client) => background(client.listRunning()))
+  const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probing])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
   stop.check()
