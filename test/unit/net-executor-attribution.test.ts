@@ -49,12 +49,17 @@ test('ops are grouped per namespace and program: ip/tc batches, iptables-restore
     ip(5, 'a:eth0', ['addr', 'add', '10.0.0.1/24', 'dev', 'eth0']),
     ip(5, 'a:eth1', ['link', 'set', 'dev', 'eth1', 'up']),
     ip(6, 'b:eth0', ['link', 'set', 'dev', 'eth0', 'up']),
+    ip(6, 'b:eth0', ['route', 'add', 'default', 'via', '10.0.0.254']),
     ip(5, 'a:eth0', ['link', 'set', 'dev', 'eth0', 'alias', 'my link']),
     tc(5, 'a:eth0', ['qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'delay', '10ms']),
     iptRule(5, 'a:eth0', 'nat', ['PREROUTING', '-i', 'eth0', '-j', 'DNAT', '--to-destination', '10.99.0.1']),
     iptRule(5, 'a:eth1', 'nat', ['PREROUTING', '-i', 'eth1', '-j', 'DNAT', '--to-destination', '10.99.0.2']),
     iptRule(5, 'a:eth0', undefined, ['FORWARD', '-i', 'eth0', '-j', 'ACCEPT']),
+    iptRule(5, 'a:eth1', 'filter', ['FORWARD', '-i', 'eth1', '-j', 'ACCEPT']),
+    iptRule(5, 'a:eth0', 'mangle', ['POSTROUTING', '-o', 'eth0', '-j', 'CHECKSUM', '--checksum-fill']),
     iptRule(5, 'c:eth0', 'nat', ['POSTROUTING', '-o', 'eth0', '-j', 'MASQUERADE']),
+    iptRule('conlink', 'web1:eth0', 'nat', ['PREROUTING', '-i', 'web1-eth0', '-j', 'ACCEPT']),
+    iptRule('conlink', 'web2:eth0', 'nat', ['PREROUTING', '-i', 'web2-eth0', '-j', 'ACCEPT']),
     iptRule(5, 'a:eth0', 'nat', ['PREROUTING', '-i', 'eth0', '-j', 'DNAT', '--to-destination', 'fd00::1'], 6),
     ethtool(5, 'a:eth0', ['--offload', 'eth0', 'tx', 'off']),
     ethtool(5, 'a:eth1', ['--offload', 'eth1', 'tx', 'off']),
@@ -69,10 +74,13 @@ test('ops are grouped per namespace and program: ip/tc batches, iptables-restore
   assert.deepEqual(seen, [
     ['ethtool --offload eth0 tx off', '/proc/6/ns/net', undefined],
     ['ip -force -batch -', '/proc/5/ns/net', 'addr add 10.0.0.1/24 dev eth0\nlink set dev eth1 up\n'],
-    ['ip -force -batch -', '/proc/6/ns/net', 'link set dev eth0 up\n'],
+    ['ip -force -batch -', '/proc/6/ns/net', 'link set dev eth0 up\nroute add default via 10.0.0.254\n'],
     ['ip link set dev eth0 alias my link', '/proc/5/ns/net', undefined],
     ['ip6tables-restore -w --noflush', '/proc/5/ns/net', '*nat\n-A PREROUTING -i eth0 -j DNAT --to-destination fd00::1\nCOMMIT\n'],
-    ['iptables-restore -w --noflush', '/proc/5/ns/net', '*filter\n-A FORWARD -i eth0 -j ACCEPT\nCOMMIT\n'],
+    ['iptables-restore -w --noflush', '/proc/3/ns/net', '*nat\n-A PREROUTING -i web1-eth0 -j ACCEPT\nCOMMIT\n'],
+    ['iptables-restore -w --noflush', '/proc/3/ns/net', '*nat\n-A PREROUTING -i web2-eth0 -j ACCEPT\nCOMMIT\n'],
+    ['iptables-restore -w --noflush', '/proc/5/ns/net', '*filter\n-A FORWARD -i eth0 -j ACCEPT\n-A FORWARD -i eth1 -j ACCEPT\nCOMMIT\n'],
+    ['iptables-restore -w --noflush', '/proc/5/ns/net', '*mangle\n-A POSTROUTING -o eth0 -j CHECKSUM --checksum-fill\nCOMMIT\n'],
     ['iptables-restore -w --noflush', '/proc/5/ns/net', '*nat\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n'],
     ['iptables-restore -w --noflush', '/proc/5/ns/net', '*nat\n-A PREROUTING -i eth0 -j DNAT --to-destination 10.99.0.1\n-A PREROUTING -i eth1 -j DNAT --to-destination 10.99.0.2\nCOMMIT\n'],
     ['ovs-vsctl add-br s1', '/proc/3/ns/net', undefined],
@@ -105,6 +113,14 @@ test('a batch with failed lines (-force went on): each failed line gets its mess
     ['link add name br0 type bridge', 'RTNETLINK answers: File exists'],
     ['link set dev eth0 up', 'Device "eth0" does not exist.'],
   ])
+})
+
+test('a failed line before the last: the lines after it are done too', async () => {
+  const { calls, runner } = fake(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:1\n' }))
+  const r = await execute(context(runner), a.slice(0, 3))
+  assert.equal(calls.length, 1)
+  assert.deepEqual(argsOf(r.done), argsOf([a[1], a[2]]))
+  assert.deepEqual(failures(r.failed), [['addr add 10.0.0.1/24 dev eth0', 'RTNETLINK answers: File exists']])
 })
 
 test('a batch that stopped on a line: lines up to it are sorted, the line fails, the lines after it run again', async () => {
