@@ -22,7 +22,7 @@ export default {
   mutate,
   coverageAnalysis: 'perTest',
   concurrency: 1,
-  timeoutMS: 30_000,
+  timeoutMS: 15_000,
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   tempDirName: `.stryker-tmp-${name}`,
