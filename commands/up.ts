@@ -3,6 +3,7 @@ import { ConlinkCommand } from '../src/cli.js'
 import { configFlags, configOptions, formatFlag, printConfig } from '../src/config/command.js'
 import { isInsideContainer } from '../src/runtime/inside.js'
 import { isVerbose } from '../src/log.js'
+import { DEFAULT_CONTROL_SOCKET } from '../src/control/server.js'
 
 export default class Up extends ConlinkCommand {
   static summary = 'Create and maintain container links (inside the network container), or launch the network container (on a host)'
@@ -27,7 +28,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
     format: formatFlag,
     concurrency: Flags.integer({ description: 'containers wired at the same time', default: 64, min: 1 }),
     inside: Flags.boolean({ allowNo: true, description: 'run the engine here (--inside) or launch the network container (--no-inside); default: detected' }),
-    'control-socket': Flags.string({ description: 'control API Unix socket in the network container (`none`: no API)', default: '/run/conlink/control.sock' }),
+    'control-socket': Flags.string({ description: 'control API Unix socket in the network container (`none`: no API)', default: DEFAULT_CONTROL_SOCKET }),
     mode: Flags.string({ options: ['docker', 'podman'], default: 'docker', description: 'host: engine that runs the network container' }),
     'host-mode': Flags.string({ options: ['docker', 'podman', 'none'], description: 'host: engine whose containers are wired (default: --mode)' }),
     image: Flags.string({ description: 'host: conlink image', default: 'conlink:latest' }),
@@ -71,6 +72,7 @@ Extra \`docker run\` options for the network container go after \`--\`.`
       network: flags.network,
       detach: flags.detach,
       dryRun: flags['dry-run'],
+      controlSocket: flags['control-socket'],
       verbose: isVerbose(),
       extraRunArgs: runArgsAfterDashes(this.argv, argv as string[]),
     })

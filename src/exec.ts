@@ -2,9 +2,12 @@
 // never a shell. `processRunner` starts each program from node (execa);
 // the job helper (net/spawner.ts) is a Runner too, for the many short
 // kernel programs. Code that runs programs takes a Runner (the network
-// context carries one), so tests can substitute it.
+// context carries one), so tests can substitute it. Programs that stream or
+// outlive the call (tcpdump, a Podman service) start with startProgram.
 import type { ResultPromise } from 'execa'
+import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
+import type { Readable } from 'node:stream'
 import { ConlinkError } from './errors.js'
 
 export interface RunResult {
@@ -117,4 +120,45 @@ export const processRunner: Runner = {
 /** processRunner.run: throws a ConlinkError on a non-zero exit unless allowFailure. */
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return processRunner.run(argv, opts)
+}
+
+export interface StartOptions {
+  /** 'pipe' gives a stream; a number is a file descriptor handed to the program (it outlives us). */
+  stdout?: 'pipe' | 'ignore' | number
+  stderr?: 'pipe' | 'ignore' | number
+  /** Its own process group, and not waited for: it may outlive conlink. */
+  detached?: boolean
+}
+
+export interface StartedProgram {
+  pid: number | undefined
+  stdout: Readable | null
+  stderr: Readable | null
+  /** Resolves when it ends: exit code, 128+N after signal N, 127 when it could not start. */
+  exited: Promise<number>
+  kill(signal?: NodeJS.Signals): void
+}
+
+/**
+ * Start a long-running program (a capture, a service) and return at once: the
+ * counterpart of Runner.run for programs whose output is streamed or that
+ * outlive the call. An argument vector, never a shell.
+ */
+export function startProgram(argv: readonly string[], opts: StartOptions = {}): StartedProgram {
+  const [file, ...args] = argv
+  const child = spawn(file, args, { stdio: ['ignore', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe'], detached: opts.detached ?? false, shell: false })
+  const exited = new Promise<number>((resolve) => {
+    child.on('error', () => resolve(127))
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
+  })
+  if (opts.detached) child.unref()
+  return {
+    pid: child.pid,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    },
+  }
 }

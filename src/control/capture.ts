@@ -3,8 +3,8 @@
 // Several: one tcpdump per link, merged into one pcapng stream whose
 // interface blocks carry the link names.
 import { PassThrough } from 'node:stream'
-import { execa } from 'execa'
 import { ConlinkError } from '../errors.js'
+import { startProgram } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from '../net/context.js'
 import { inNs } from '../net/executor.js'
@@ -43,7 +43,7 @@ export function startCapture(ctx: NetContext, sides: CaptureSide[], count: numbe
   const procs = sides.map((side) => {
     const argv = tcpdumpArgv(ctx, side, merged ? undefined : count, filter)
     log.detail(`capture: ${argv.join(' ')}`)
-    return execa(argv[0], argv.slice(1), { buffer: false, reject: false, stdin: 'ignore', shell: false })
+    return startProgram(argv)
   })
   const stop = () => {
     stopping = true
@@ -77,14 +77,14 @@ export function startCapture(ctx: NetContext, sides: CaptureSide[], count: numbe
         output.write(b)
       }
     })
-    void proc.then((r) => {
+    void proc.exited.then((exitCode) => {
       const msg = stderr.split('\n').filter((l) => l && !/^(listening on|\d+ packets)/.test(l)).join('; ')
       if (!started && !stopping) {
-        fail(new ConlinkError(`capture on ${sides[i].name} (${sides[i].dev}) failed: ${msg || `tcpdump exit code ${r.exitCode}`}`))
+        fail(new ConlinkError(`capture on ${sides[i].name} (${sides[i].dev}) failed: ${msg || `tcpdump exit code ${exitCode}`}`))
         stop()
       }
     })
   })
-  void Promise.all(procs).then(() => output.end())
+  void Promise.all(procs.map((p) => p.exited)).then(() => output.end())
   return { contentType: merged ? PCAPNG_TYPE : PCAP_TYPE, output, ready, stop }
 }

@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path'
 import type { ConfigOptions } from '../config/types.js'
 import { DEFAULT_MTU, splitFileList } from '../config/index.js'
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_PODMAN_SOCKET } from '../runtime/connect.js'
+import { DEFAULT_CONTROL_SOCKET } from '../control/server.js'
 import { ROOTLESS_NETWORK, isRootless } from './rootless.js'
 
 /** The engine that runs the network container. */
@@ -38,6 +39,8 @@ export interface RunArgsOptions extends ConfigOptions {
   /** Host socket paths mounted for host-mode docker/podman (at the default paths inside). */
   dockerSocket?: string
   podmanSocket?: string
+  /** The control API socket inside the network container (`none`: no API). */
+  controlSocket?: string
   /** Use --privileged instead of the capabilities (rootless engines). Default: not root. */
   privileged?: boolean
   /** Rootless Podman: the network container gets the user's slirp4netns network unless `network` is given. Default: podman and not root. */
@@ -108,6 +111,7 @@ function innerUpArgs(opts: RunArgsOptions, mounts: ConfigMount[]): string[] {
   if (opts.defaultBridgeMode !== 'auto') args.push('--default-bridge-mode', opts.defaultBridgeMode)
   if (opts.defaultMtu !== DEFAULT_MTU) args.push('--default-mtu', String(opts.defaultMtu))
   if (opts.keepVethOffload) args.push('--keep-veth-offload')
+  if (opts.controlSocket && opts.controlSocket !== DEFAULT_CONTROL_SOCKET) args.push('--control-socket', opts.controlSocket)
   const schema = schemaMount(opts)
   if (schema) args.push('--config-schema', schema.containerPath)
   args.push('--inside')

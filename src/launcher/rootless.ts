@@ -8,8 +8,8 @@
 import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
 import { ConlinkError } from '../errors.js'
+import { startProgram } from '../exec.js'
 import { log } from '../log.js'
 
 /** The network the network container gets by default under rootless Podman (as upstream's launcher). */
@@ -123,18 +123,18 @@ export async function startPodmanService(files: ServiceFiles): Promise<void> {
   const out = openSync(files.logFile, 'w', 0o600)
   const [, ...args] = podmanServiceArgv(files.socket)
   // its own process group: a terminal's Ctrl-C reaches the launcher, which stops it in order.
-  // node's spawn, not execa: the log file descriptor is handed over directly, so the
-  // service keeps writing after a detached launcher has exited.
-  const child = spawn('podman', args, { detached: true, stdio: ['ignore', out, out], shell: false })
-  child.on('error', () => undefined)
+  // the log file descriptor is handed over directly, so the service keeps
+  // writing after a detached launcher has exited.
+  const child = startProgram(['podman', ...args], { detached: true, stdout: out, stderr: out })
+  let ended = false
+  void child.exited.then(() => (ended = true))
   closeSync(out)
-  child.unref()
   if (child.pid === undefined) throw new ConlinkError('cannot start podman system service', { place: { file: 'podman' } })
   writeFileSync(files.pidFile, `${child.pid}\n`, { mode: 0o600 })
   log.info(`Started a Podman API service for the network container: ${podmanServiceArgv(files.socket).join(' ')} (pid ${child.pid})`)
   const deadline = Date.now() + SERVICE_START_MS
   while (!(await socketAnswers(files.socket, 500))) {
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+    if (ended || Date.now() > deadline) {
       const detail = readFileSync(files.logFile, 'utf8').trim().split('\n').slice(-3).join('; ')
       await stopPodmanService(files)
       throw new ConlinkError(`podman system service did not answer on ${files.socket} within ${SERVICE_START_MS / 1000} s${detail ? `: ${detail}` : ''}`, {

@@ -101,9 +101,16 @@ async function lstatOrNull(path: string): Promise<Stats | null> {
   return lstat(path).catch(() => null)
 }
 
-async function hasNul(file: string): Promise<boolean> {
-  for await (const chunk of createReadStream(file)) if ((chunk as Buffer).includes(0)) return true
-  return false
+/** Thrown by nulGuard: the file is binary, so it is copied as is instead. */
+class BinaryFile extends Error {}
+
+/** Passes chunks through until one holds a NUL byte (a binary file is never templated). */
+function nulGuard(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      done(chunk.includes(0) ? new BinaryFile() : null, chunk)
+    },
+  })
 }
 
 /** Mode bits kept on copies: permissions only (no setuid, setgid, sticky), as `cp` without `-p`. */
@@ -115,21 +122,52 @@ async function copyFile(src: string, dst: string, info: Stats, opts: CopyOptions
   if (old?.isDirectory()) throw new ToolError(`cannot replace directory ${dst} with a file`, 1)
   if (old) await unlink(dst)
   const env = opts.env ?? process.env
-  const text = (opts.template || opts.handlebars) && !(await hasNul(src))
   try {
-    if (text && opts.handlebars) {
-      if (info.size > MAX_HANDLEBARS_FILE) throw new ToolError(`${src}: too large for --handlebars (over 64 MiB)`, 1)
-      await writeFile(dst, renderHandlebars(await readFile(src, 'utf8'), env, src), { flag: 'wx', mode: 0o600 })
-    } else {
-      const out = createWriteStream(dst, { flags: 'wx', mode: 0o600 })
-      if (text) await pipeline(createReadStream(src), templateStream(env, src, !!opts.strict), out)
-      else await pipeline(createReadStream(src), out)
-    }
+    if (opts.handlebars) await renderFile(src, dst, info, env)
+    else if (opts.template) await templateFile(src, dst, env, !!opts.strict)
+    else await rawCopy(src, dst)
   } catch (err) {
     await unlink(dst).catch(() => undefined)
     throw err
   }
   await chmod(dst, (info.mode & PERMISSIONS) | 0o200)
+}
+
+const newFile = (dst: string) => createWriteStream(dst, { flags: 'wx', mode: 0o600 })
+
+function rawCopy(src: string, dst: string): Promise<void> {
+  return pipeline(createReadStream(src), newFile(dst))
+}
+
+/** One read for text files; a NUL byte seen on the way starts over with a plain copy. */
+async function templateFile(src: string, dst: string, env: NodeJS.ProcessEnv, strict: boolean): Promise<void> {
+  try {
+    await pipeline(createReadStream(src), nulGuard(), templateStream(env, src, strict), newFile(dst))
+  } catch (err) {
+    if (!(err instanceof BinaryFile)) throw err
+    await unlink(dst)
+    await rawCopy(src, dst)
+  }
+}
+
+async function renderFile(src: string, dst: string, info: Stats, env: NodeJS.ProcessEnv): Promise<void> {
+  if (info.size > MAX_HANDLEBARS_FILE) return copyIfBinary(src, dst)
+  const data = await readFile(src)
+  const output = data.includes(0) ? data : renderHandlebars(data.toString('utf8'), env, src)
+  await writeFile(dst, output, { flag: 'wx', mode: 0o600 })
+}
+
+/** A file too large to render: copied in one read when binary, else an error. */
+async function copyIfBinary(src: string, dst: string): Promise<void> {
+  let binary = false
+  const watch = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      binary ||= chunk.includes(0)
+      done(null, chunk)
+    },
+  })
+  await pipeline(createReadStream(src), watch, newFile(dst))
+  if (!binary) throw new ToolError(`${src}: too large for --handlebars (over 64 MiB)`, 1)
 }
 
 /** Make DST/x a real directory: a link or file there is replaced, never followed. */

@@ -18,7 +18,7 @@ import { ConfigErrors, isConlinkError } from '../../src/errors.js'
 import { planLinkAdd, planLinkDelete } from '../../src/net/index.js'
 import { planTunnelAdd, planTunnelDelete } from '../../src/net/links/tunnel.js'
 import { fakeContainer, fakeCtx, payloads } from '../unit/hostile-corpus.js'
-import { ROOT, conlink, ensureBuilt } from '../unit/tools-cli.js'
+import { ROOT, conlink, ensureBuilt } from '../cli/tools-cli.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const CASES = Number(process.env.FUZZ_CASES ?? 3000)

@@ -74,6 +74,13 @@ describe('buildRunArgs', () => {
     assert.ok(argv.includes('net1'))
   })
 
+  it('passes a non-default control socket to the inner conlink up, and not the default one', () => {
+    const custom = buildRunArgs({ ...base, controlSocket: '/run/lab/api.sock' })
+    assert.deepEqual(custom.slice(-3), ['--control-socket', '/run/lab/api.sock', '--inside'])
+    assert.ok(!buildRunArgs({ ...base, controlSocket: '/run/conlink/control.sock' }).includes('--control-socket'))
+    assert.deepEqual(buildRunArgs({ ...base, controlSocket: 'none' }).slice(-3), ['--control-socket', 'none', '--inside'])
+  })
+
   it('runs with podman and mounts the podman socket for host-mode podman', () => {
     const argv = buildRunArgs({ ...base, mode: 'podman' })
     assert.equal(argv[0], 'podman')

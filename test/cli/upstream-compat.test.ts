@@ -3,7 +3,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, symlinkSync } from 'node:fs'
+import { mkdtempSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,16 +11,15 @@ import { formatConfig, loadNetworkConfig } from '../../src/config/index.js'
 import { toUpstreamShape } from '../../src/config/upstream.js'
 import { parseConfigJson } from '../../src/graph/input.js'
 import { networkToDot } from '../../src/graph/dot.js'
-import { rejectsWith, writeTemp } from './config-helpers.js'
+import { rejectsWith, writeTemp } from '../unit/config-helpers.js'
+import { ensureBuilt } from './tools-cli.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const env = { ...process.env }
 delete env.CONLINK_BRIDGE_MODE
 delete env.VERBOSE
 
-before(() => {
-  if (!existsSync(`${root}/dist/commands/up.js`)) spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' })
-})
+before(ensureBuilt)
 
 const NET = `bridges: [{bridge: s1, mode: auto}]
 links:

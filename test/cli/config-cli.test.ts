@@ -3,7 +3,7 @@ import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { writeTemp } from './config-helpers.js'
+import { writeTemp } from '../unit/config-helpers.js'
 import { ensureBuilt } from './tools-cli.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
