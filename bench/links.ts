@@ -34,7 +34,7 @@ try {
   await time('create bridge', () => createBridges(ctx, Object.values(ctx.bridges)))
   const groups = containers.map((c, i) =>
     Array.from({ length: LINKS_PER }, (_, j) =>
-      instance(c, { bridge: 'h2bench', dev: `eth${j}`, ip: `10.${j}.${i >> 8}.${(i & 255) + 1}/16`, mtu: 9000, ethtool }, { outerDev: `h2b${i}-e${j}` })))
+      instance(c, { bridge: 'h2bench', dev: `eth${j}`, ip: `10.${j}.${i >> 8}.${(i & 255) + 1}/16`, mtu: 9000, ethtool }, { outerEnd: `h2b${i}-e${j}` })))
   // the per-link log lines would dominate the timing on a terminal
   process.stdout.write = (() => true) as typeof process.stdout.write
   const [results, createMs] = await time('create', () => addLinksForContainers(ctx, groups))

@@ -1,18 +1,15 @@
-import { Args, Flags } from '@oclif/core'
-import { ControlCommand } from '../src/control/command.js'
+import { Flags } from '@oclif/core'
+import { indexFlag, jsonFlag, linkCommand } from './link-command.js'
 
-const indexFlag = { index: Flags.integer({ description: 'one replica of the service (default: all)', min: 1 }) }
-const jsonFlag = { json: Flags.boolean({ description: 'print JSON' }) }
-
-export class ImpairSet extends ControlCommand {
-  static summary = 'Impair a running link: delay, jitter, loss, rate, corruption, duplication, reordering'
-  static description = `netem on the outer end (--direction to: traffic toward the container) and/or the container end
+export const ImpairSet = linkCommand({
+  summary: 'Impair a running link: delay, jitter, loss, rate, corruption, duplication, reordering',
+  description: `netem on the outer end (--direction to: traffic toward the container) and/or the container end
 (from: traffic leaving it); default both for veth links, from for others. A rate alone uses tbf when the kernel has
 no netem. Replaces the link's earlier runtime impairment on those ends; survives restarts of the container until
-\`conlink impair clear\`.`
-  static examples = ['conlink impair set h1:eth0 --delay 100ms --jitter 10ms --loss 1%', 'conlink impair set h1:eth0 --rate 1mbit --direction to']
-  static args = { link: Args.string({ description: 'SERVICE:DEV or CONTAINER:DEV', required: true }) }
-  static flags = {
+\`conlink impair clear\`.`,
+  examples: ['conlink impair set h1:eth0 --delay 100ms --jitter 10ms --loss 1%', 'conlink impair set h1:eth0 --rate 1mbit --direction to'],
+  link: 'SERVICE:DEV or CONTAINER:DEV',
+  flags: {
     ...indexFlag,
     ...jsonFlag,
     delay: Flags.string({ description: 'added delay, e.g. 100ms' }),
@@ -23,39 +20,25 @@ no netem. Replaces the link's earlier runtime impairment on those ends; survives
     duplicate: Flags.string({ description: 'packets sent twice, e.g. 1%' }),
     reorder: Flags.string({ description: 'packets sent at once, before delayed ones (needs --delay), e.g. 25%' }),
     direction: Flags.string({ options: ['to', 'from', 'both'], description: 'to the container, from it, or both' }),
-  }
+  },
+  run: (cli, client, link, { index, json, delay, jitter, loss, rate, corrupt, duplicate, reorder, direction }) =>
+    cli.impairSetMain(client, link, index, { delay, jitter, loss, rate, corrupt, duplicate, reorder, direction }, json),
+})
 
-  async run(): Promise<void> {
-    const { flags, args } = await this.parse(ImpairSet)
-    const client = await this.client(flags, [args.link])
-    if (!client) return
-    const { delay, jitter, loss, rate, corrupt, duplicate, reorder, direction } = flags
-    await (await import('../src/control/cli.js')).impairSetMain(client, args.link, flags.index, { delay, jitter, loss, rate, corrupt, duplicate, reorder, direction }, flags.json)
-  }
-}
+export const ImpairShow = linkCommand({
+  summary: 'Show the runtime impairments (and the config baseline) of one link or all links',
+  examples: ['conlink impair show', 'conlink impair show h1:eth0 --json'],
+  link: 'SERVICE:DEV or CONTAINER:DEV (default: all)',
+  optional: true,
+  flags: { ...indexFlag, ...jsonFlag },
+  run: (cli, client, link, flags) => cli.impairShowMain(client, link, flags.index, flags.json),
+})
 
-export class ImpairShow extends ControlCommand {
-  static summary = 'Show the runtime impairments (and the config baseline) of one link or all links'
-  static examples = ['conlink impair show', 'conlink impair show h1:eth0 --json']
-  static args = { link: Args.string({ description: 'SERVICE:DEV or CONTAINER:DEV (default: all)' }) }
-  static flags = { ...indexFlag, ...jsonFlag }
-
-  async run(): Promise<void> {
-    const { flags, args } = await this.parse(ImpairShow)
-    const client = await this.client(flags, args.link ? [args.link] : [])
-    if (client) await (await import('../src/control/cli.js')).impairShowMain(client, args.link, flags.index, flags.json)
-  }
-}
-
-export class ImpairClear extends ControlCommand {
-  static summary = 'Remove runtime impairments: the link returns to its config (netem baseline or none)'
-  static examples = ['conlink impair clear h1:eth0', 'conlink impair clear   # every link']
-  static args = { link: Args.string({ description: 'SERVICE:DEV or CONTAINER:DEV (default: every impaired link)' }) }
-  static flags = { ...indexFlag, ...jsonFlag }
-
-  async run(): Promise<void> {
-    const { flags, args } = await this.parse(ImpairClear)
-    const client = await this.client(flags, args.link ? [args.link] : [])
-    if (client) await (await import('../src/control/cli.js')).impairClearMain(client, args.link, flags.index, flags.json)
-  }
-}
+export const ImpairClear = linkCommand({
+  summary: 'Remove runtime impairments: the link returns to its config (netem baseline or none)',
+  examples: ['conlink impair clear h1:eth0', 'conlink impair clear   # every link'],
+  link: 'SERVICE:DEV or CONTAINER:DEV (default: every impaired link)',
+  optional: true,
+  flags: { ...indexFlag, ...jsonFlag },
+  run: (cli, client, link, flags) => cli.impairClearMain(client, link, flags.index, flags.json),
+})

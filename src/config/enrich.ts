@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { ConlinkError } from '../errors.js'
 import type {
-  BridgeMode, BridgeSpec, CommandSpec, ConfigOptions, Forward, LinkBase, LinkSpec, LinkType, NetworkConfig, Origin,
+  BridgeMode, BridgeSpec, CommandSpec, ConfigOptions, Forward, LinkSpec, NetworkConfig, Origin,
   OwnerConfig, RawBridge, RawCommand, RawLink, RawTunnel, ResolvedBridgeMode, TunnelSpec,
 } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
@@ -14,12 +14,7 @@ import { FORWARD } from './validate.js'
 import { checkOuterNames } from './replica.js'
 import { linkLabel } from './label.js'
 import { checkAddressFamilies } from './families.js'
-
-/** `ethtool --offload <dev> tx off`: applied first on veth container ends unless --keep-veth-offload. */
-export const VETH_OFFLOAD = '--offload tx off'
-
-/** Link types whose outer side is a host interface (child of outer-dev). */
-export const HOST_LINK_TYPES: readonly LinkType[] = ['vlan', 'ipvlan', 'macvlan', 'ipvtap', 'macvtap']
+import { LINK_FACTS } from '../net/links/facts.js'
 
 export type EnrichOptions = Pick<ConfigOptions, 'defaultBridgeMode' | 'defaultMtu' | 'keepVethOffload'> & {
   /** True when Open vSwitch can be used (default: the openvswitch kernel module is loaded). */
@@ -52,14 +47,10 @@ export function parseForward(s: string): Forward {
   return { 'conlink-port': Number(conlinkPort), port: Number(port), proto: proto as Forward['proto'] }
 }
 
-export function linkBase(type: LinkType): LinkBase {
-  return type === 'veth' ? 'conlink' : type === 'dummy' ? 'local' : 'host'
-}
-
 /** One link with defaults applied. */
 export function enrichLink(raw: RawLink, origin: Origin, opts: EnrichOptions): LinkSpec {
   const type = raw.type ?? 'veth'
-  const userEthtool = toList(raw.ethtool)
+  const facts = LINK_FACTS[type]
   return {
     type,
     service: raw.service,
@@ -69,15 +60,15 @@ export function enrichLink(raw: RawLink, origin: Origin, opts: EnrichOptions): L
     bridge: raw.bridge,
     ip: raw.ip,
     mac: raw.mac,
-    mtu: raw.mtu ?? (HOST_LINK_TYPES.includes(type) ? undefined : opts.defaultMtu),
+    mtu: raw.mtu ?? (facts.defaultMtu ? opts.defaultMtu : undefined),
     route: toList(raw.route),
     nat: raw.nat,
     netem: toList(raw.netem),
     mode: raw.mode,
     vlanid: raw.vlanid,
     forward: toList(raw.forward).map(parseForward),
-    ethtool: type === 'veth' && !opts.keepVethOffload ? [VETH_OFFLOAD, ...userEthtool] : userEthtool,
-    base: linkBase(type),
+    ethtool: [...(opts.keepVethOffload ? [] : facts.defaultEthtool), ...toList(raw.ethtool)],
+    base: facts.base,
     origin,
   }
 }

@@ -1,11 +1,11 @@
 // Per-replica values of a link: IP/MAC/port offsets, stable generated MACs
-// and outer interface names. Pure helpers the engine uses.
+// and the outer interface names (named in src/net/links/facts.ts). Pure
+// helpers the engine uses.
 import { createHash } from 'node:crypto'
 import { ConlinkError } from '../errors.js'
 import type { ContainerInfo, LinkInstance, LinkSpec } from './types.js'
 import { offsetIPv6 } from './address.js'
-
-const MAX_IFNAME = 15
+import { LINK_FACTS, MAX_IFNAME, longNameTail, outerDevName, plainOuterName } from '../net/links/facts.js'
 
 /** `10.0.0.255/16` + 1 = `10.0.1.0/16`: IPv4 arithmetic across octets, prefix kept. IPv6: see offsetIPv6. */
 export function offsetIp(cidr: string, n: number): string {
@@ -35,26 +35,7 @@ export function stableMac(seed: string): string {
   return formatMac('c2' + createHash('sha256').update(seed).digest('hex').slice(0, 10))
 }
 
-/**
- * The outer interface name of a link for one container: explicit `outer-dev`
- * wins; service link `<service>_<index>-<dev>`; container link
- * `<container>-<dev>`; longer than 15: `c<8 of container id>-<dev>` when dev
- * has at most 5 characters, else `c<8 of container id>-<5 hex of a hash of
- * dev>` (a cut dev could repeat: `ethernet1`, `ethernet2`); dummy links have
- * none. checkOuterNames reports at config time what could still collide.
- */
-export function outerDevName(link: LinkSpec, container: ContainerInfo): string | undefined {
-  if (link.type === 'dummy') return undefined
-  if (link['outer-dev'] !== undefined) return link['outer-dev']
-  const name = plainOuterName(link, container.index, container.name)
-  // only the id's hex digits: an engine id is never copied into a name unchecked
-  return name.length <= MAX_IFNAME ? name : `c${container.id.replace(/[^0-9a-fA-F]/g, '').slice(0, 8)}-${longNameTail(link.dev)}`
-}
-
-const plainOuterName = (link: LinkSpec, index: number, containerName = link.container ?? '') =>
-  `${link.service !== undefined ? `${link.service}_${index}` : link.container ?? containerName.replace(/^\//, '')}-${link.dev}`
-
-const longNameTail = (dev: string) => (dev.length <= 5 ? dev : createHash('sha256').update(dev).digest('hex').slice(0, 5))
+export { outerDevName }
 
 const placeOf = (l: LinkSpec) => `${l.origin.file ? `${l.origin.file}: ` : ''}${l.origin.path}`
 
@@ -65,7 +46,7 @@ const placeOf = (l: LinkSpec) => `${l.origin.file ? `${l.origin.file}: ` : ''}${
  * service link, two devs of one owner whose long-name forms agree).
  */
 export function checkOuterNames(links: readonly LinkSpec[]): ConlinkError[] {
-  const veths = links.filter((l) => l.type === 'veth')
+  const veths = links.filter((l) => LINK_FACTS[l.type].hasOuterEnd)
   const errors: ConlinkError[] = []
   const clash = (a: LinkSpec, b: LinkSpec, name: string, why: string) =>
     errors.push(new ConlinkError(`outer interface name ${name} of this link ${why} ${placeOf(a)}`, { place: b.origin, hint: 'set a different `outer-dev` on one of them, or rename a dev' }))
@@ -108,20 +89,22 @@ export function macSeed(link: LinkSpec, container: ContainerInfo): string {
 /** One link of one container, with replica offsets, generated MAC and outer name applied. */
 export function instantiateLink(link: LinkSpec, container: ContainerInfo): LinkInstance {
   const n = replicaOffset(link, container)
-  if (n > 0 && link.type === 'veth' && link['outer-dev'] !== undefined) {
+  const facts = LINK_FACTS[link.type]
+  if (n > 0 && facts.hasOuterEnd && link['outer-dev'] !== undefined) {
     throw new ConlinkError(`outer-dev ${link['outer-dev']} is a fixed name, but service ${link.service} has a replica ${container.index}: replicas cannot share it`, {
       place: link.origin,
       hint: 'remove outer-dev from this service link (names are generated per replica) or do not scale the service',
     })
   }
-  const noMac = link.type === 'ipvlan' || link.type === 'ipvtap'
+  const outerName = outerDevName(link, container)
   return {
     link,
     container,
     dev: link.dev,
-    outerDev: outerDevName(link, container),
+    outerEnd: facts.hasOuterEnd ? outerName : undefined,
+    parent: facts.base === 'host' ? outerName : undefined,
     ip: offsetIps(link, n),
-    mac: noMac ? undefined : link.mac !== undefined ? offsetMac(link.mac, n) : stableMac(macSeed(link, container)),
+    mac: !facts.hasMac ? undefined : link.mac !== undefined ? offsetMac(link.mac, n) : stableMac(macSeed(link, container)),
     mtu: link.mtu,
     forward: link.forward.map((f) => ({ ...f, 'conlink-port': offsetPort(f['conlink-port'], n) })),
   }

@@ -179,8 +179,10 @@ export interface LinkInstance {
   container: ContainerInfo
   /** Interface name inside the container. */
   dev: string
-  /** veth: outer end name in the network container; *vlan/*vtap: host parent; dummy: undefined. */
-  outerDev?: string
+  /** The outer end's name in the network container (kinds with one: veth). */
+  outerEnd?: string
+  /** The host parent interface (kinds based on the host: *vlan/*vtap). */
+  parent?: string
   /** The link's address(es) with the replica offset applied, in the shape the link has them (IPv6 in canonical text). */
   ip?: string | string[]
   mac?: string

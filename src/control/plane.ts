@@ -11,6 +11,7 @@ import type { EngineHooks, NetworkEngine } from '../engine/engine.js'
 import type { NetContext } from '../net/context.js'
 import { execute, runIn } from '../net/executor.js'
 import { describeOp, ip, type Op } from '../net/ops.js'
+import { LINK_FACTS } from '../net/links/facts.js'
 import { startCapture, type CaptureRun, type CaptureSide } from './capture.js'
 import { EventLog } from './events.js'
 import {
@@ -82,7 +83,7 @@ export class ControlPlane {
     for (const inst of instances) {
       const id = linkLabel(inst)
       this.events.emit('created', info.name, inst.dev)
-      if (this.down.has(id) && inst.outerDev && inst.link.type === 'veth') {
+      if (this.down.has(id) && inst.outerEnd) {
         ops.push(this.planDown(inst, true))
         restored.push(() => this.events.emit('down', info.name, inst.dev, 'kept down after rewiring'))
       }
@@ -123,7 +124,7 @@ export class ControlPlane {
   }
 
   private planDown(inst: LinkInstance, down: boolean): Op {
-    return ip('conlink', linkLabel(inst), ['link', 'set', 'dev', inst.outerDev!, down ? 'down' : 'up'])
+    return ip('conlink', linkLabel(inst), ['link', 'set', 'dev', inst.outerEnd!, down ? 'down' : 'up'])
   }
 
   /** Run ops for targets, each in its container's queue; throws naming the first failure. */
@@ -143,7 +144,7 @@ export class ControlPlane {
   /** `link down` / `link up`: the outer end's admin state. Returns the links changed. */
   async setDown(ref: LinkRef, down: boolean, detail?: string): Promise<string[]> {
     const targets = this.resolve(ref)
-    const notVeth = targets.find((t) => t.inst.link.type !== 'veth' || !t.inst.outerDev)
+    const notVeth = targets.find((t) => !t.inst.outerEnd)
     if (notVeth)
       throw new ConlinkError(`link ${down ? 'down' : 'up'} ${notVeth.id}: a ${notVeth.inst.link.type} link has no outer end of its own to take down`, {
         hint: 'only veth links can be taken down; impair it with --loss 100% instead',
@@ -176,12 +177,12 @@ export class ControlPlane {
   private sideOf(inst: LinkInstance, side: 'to' | 'from'): ImpairSide | undefined {
     const mtu = inst.mtu ?? DEFAULT_MTU
     if (side === 'from') return { ns: inst.container.pid, dev: inst.dev, owner: linkLabel(inst), mtu }
-    return inst.link.type === 'veth' && inst.outerDev ? { ns: 'conlink', dev: inst.outerDev, owner: linkLabel(inst), mtu } : undefined
+    return inst.outerEnd ? { ns: 'conlink', dev: inst.outerEnd, owner: linkLabel(inst), mtu } : undefined
   }
 
   /** Default direction: both ends of a veth; the container end of other kinds (their outer end is shared or absent). */
   private sidesFor(t: Target, direction?: Direction): Array<'to' | 'from'> {
-    const sides = sidesOf(direction ?? (t.inst.link.type === 'veth' ? 'both' : 'from'))
+    const sides = sidesOf(direction ?? (LINK_FACTS[t.inst.link.type].hasOuterEnd ? 'both' : 'from'))
     if (sides.includes('to') && !this.sideOf(t.inst, 'to'))
       throw new ConlinkError(`${t.id}: a ${t.inst.link.type} link has no outer end of its own to impair`, { hint: 'use --direction from', exitCode: USAGE_EXIT })
     return sides
@@ -243,8 +244,8 @@ export class ControlPlane {
   capture(refs: LinkRef[], count: number | undefined, filter: string[]): CaptureRun {
     const targets = [...new Map(refs.flatMap((r) => this.resolve(r)).map((t) => [t.id, t])).values()]
     const sides: CaptureSide[] = targets.map((t) =>
-      t.inst.link.type === 'veth' && t.inst.outerDev
-        ? { ns: 'conlink', dev: t.inst.outerDev, name: t.id }
+      t.inst.outerEnd
+        ? { ns: 'conlink', dev: t.inst.outerEnd, name: t.id }
         : { ns: t.inst.container.pid, dev: t.inst.dev, name: t.id },
     )
     log.info(`Capturing on ${targets.map((t) => t.id).join(', ')}${count ? ` (${count} packets)` : ''}`)

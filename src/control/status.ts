@@ -3,6 +3,7 @@
 // the document from kernel readings is pure; the plane does the reading.
 import type { BridgeSpec, LinkInstance, TunnelSpec } from '../config/types.js'
 import { diffInstance } from '../net/check.js'
+import { BRIDGE_FACTS, LINK_FACTS } from '../net/links/facts.js'
 import { impairmentJson, type LinkImpairment } from './impair.js'
 import { addressList } from '../config/address.js'
 
@@ -125,13 +126,13 @@ function configName(inst: LinkInstance): string {
 function instanceStatus(input: InstanceInput, outer: KernelLink[], bridges: Map<string, BridgeSpec>): LinkStatus {
   const { inst } = input
   const dev = input.links?.find((l) => l.ifname === inst.dev)
-  const veth = inst.link.type === 'veth'
-  const outerLink = veth ? outer.find((l) => l.ifname === inst.outerDev) : undefined
+  const hasOuterEnd = LINK_FACTS[inst.link.type].hasOuterEnd
+  const outerLink = hasOuterEnd ? outer.find((l) => l.ifname === inst.outerEnd) : undefined
   const mode = inst.link.bridge ? bridges.get(inst.link.bridge)?.['resolved-mode'] : undefined
   const problems = !input.links
     ? ['container namespace is gone']
-    : diffInstance(inst, input.links, input.routes ?? [], veth ? outer : undefined, mode)
-  if (dev && input.down && veth && outerLink && adminUp(outerLink)) problems.push('asked to be down, but the outer end is up')
+    : diffInstance(inst, input.links, input.routes ?? [], hasOuterEnd ? outer : undefined, mode)
+  if (dev && input.down && outerLink && adminUp(outerLink)) problems.push('asked to be down, but the outer end is up')
   if (dev && !input.down && !carrierOf(dev)) problems.push(`down (state ${dev.operstate ?? 'unknown'}, no carrier)`)
   if (input.wiring === 'failed' && input.error) problems.push(`wiring failed: ${input.error}`)
   const baseline = inst.link.netem.join(' ')
@@ -145,7 +146,7 @@ function instanceStatus(input: InstanceInput, outer: KernelLink[], bridges: Map<
     dev: inst.dev,
     kind: inst.link.type,
     bridge: inst.link.bridge ?? null,
-    outer: inst.outerDev ?? null,
+    outer: inst.outerEnd ?? inst.parent ?? null,
     wiring: input.wiring,
     desired: { state: input.down ? 'down' : 'up', ip: addressList(inst.ip), mtu: inst.mtu ?? null, mac: inst.mac ?? null },
     actual: dev
@@ -155,7 +156,7 @@ function instanceStatus(input: InstanceInput, outer: KernelLink[], bridges: Map<
           mtu: dev.mtu ?? null,
           mac: dev.address ?? null,
           qdisc: dev.qdisc ?? null,
-          outer: veth ? sideState(outerLink) : null,
+          outer: hasOuterEnd ? sideState(outerLink) : null,
         }
       : null,
     stats: s ? { rx: counters(s.rx), tx: counters(s.tx) } : null,
@@ -186,7 +187,7 @@ export function buildStatus(input: StatusInput, now = new Date()): StatusDocumen
   const bridges = input.bridges.map((b): BridgeStatus => {
     const l = input.outer.find((o) => o.ifname === b.bridge)
     // a patch "bridge" is no interface: its members are joined by tc filters
-    return { bridge: b.bridge, mode: b['resolved-mode'], exists: b['resolved-mode'] === 'patch' ? null : !!l, state: l?.operstate ?? null }
+    return { bridge: b.bridge, mode: b['resolved-mode'], exists: BRIDGE_FACTS[b['resolved-mode']].device ? !!l : null, state: l?.operstate ?? null }
   })
   const tunnels = input.tunnels.map((t): TunnelStatus => {
     const l = input.outer.find((o) => o.ifname === t['outer-dev'])

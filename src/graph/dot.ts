@@ -8,6 +8,7 @@
 // any config string is safe in the output.
 import type { CommandSpec, LinkSpec, NetworkConfig, OwnerConfig, TunnelSpec } from '../config/types.js'
 import { addressList } from '../config/address.js'
+import { outerDevName } from '../net/links/facts.js'
 
 export interface DotOptions {
   /** Graph name (default `conlink`). */
@@ -47,11 +48,8 @@ const outerId = (name: string): string => quote(`outer/${name}`)
 const hostIfId = (name: string): string => quote(`host/${name}`)
 const remoteId = (ip: string): string => quote(`remote/${ip}`)
 
-/** Name of a link's outer end as drawn: explicit outer-dev, else replica 1's generated name. */
-export function drawnOuterDev(owner: Owner, link: LinkSpec): string {
-  if (link['outer-dev']) return link['outer-dev']
-  return owner.kind === 'service' ? `${owner.name}_1-${link.dev}` : `${owner.name}-${link.dev}`
-}
+/** Name of a link's outer end as drawn: replica 1's, as long as it takes (no container id to shorten it with). */
+const drawnOuterDev = (owner: Owner, link: LinkSpec): string => outerDevName(link, { index: 1, name: owner.name }) ?? '?'
 
 function isHostLink(link: LinkSpec): boolean {
   return link.base === 'host'
@@ -127,7 +125,7 @@ function ownerCluster(owner: Owner, { links, commands }: OwnerConfig): string[] 
   return [
     `subgraph ${quote(`cluster_${ownerKey(owner)}`)} {`,
     `  label=${label(`${owner.kind} ${owner.name}`)}; style="rounded,filled"; fillcolor="honeydew";`,
-    ...links.map((l) => `  ${innerId(owner, l.dev)}${attrs({ label: label(l.dev, ...addressList(l.ip)), style: l.type === 'dummy' ? '"rounded,dashed"' : undefined })};`),
+    ...links.map((l) => `  ${innerId(owner, l.dev)}${attrs({ label: label(l.dev, ...addressList(l.ip)), style: l.base === 'local' ? '"rounded,dashed"' : undefined })};`),
     ...commands.map((c, i) => `  ${quote(`${ownerKey(owner)}/command/${i}`)}${attrs({ label: label(`$ ${commandText(c.command)}`), shape: '"note"', style: '"filled"', fillcolor: '"white"' })};`),
     '}',
   ]

@@ -6,7 +6,7 @@
 import { ConlinkError } from '../errors.js'
 import type { BridgeSpec, LinkSpec, NetworkConfig, OwnerConfig, TunnelSpec } from '../config/types.js'
 import { LINK_TYPES, TUNNEL_PORTS, TUNNEL_TYPES } from '../config/types.js'
-import { linkBase } from '../config/enrich.js'
+import { LINK_FACTS } from '../net/links/facts.js'
 
 const HINT = 'give the output of `conlink config` (or of upstream conlink\'s --show-config)'
 
@@ -104,9 +104,9 @@ function readLink(r: Reader, v: unknown, path: string): LinkSpec {
   l.dev ??= 'eth0'
   r.string(l, 'dev', path)
   if (l.bridge !== undefined) l.bridge = bridgeName(r, l, path)
-  if (type === 'veth' && l.bridge === undefined) r.fail(`${path}.bridge`, `missing: ${path}.bridge (veth links are drawn in their bridge)`)
+  if (LINK_FACTS[type].hasOuterEnd && l.bridge === undefined) r.fail(`${path}.bridge`, `missing: ${path}.bridge (veth links are drawn in their bridge)`)
   for (const key of ['outer-dev', 'ip', 'mode'] as const) r.string(l, key, path, true)
-  l.base ??= linkBase(type)
+  l.base ??= LINK_FACTS[type].base
   for (const key of ['route', 'netem', 'forward', 'ethtool'] as const) l[key] ??= []
   return l as unknown as LinkSpec
 }

@@ -1,14 +1,72 @@
-// Bridges in the network container: linux (`ip link add name B up type bridge`),
-// ovs (`ovs-vsctl add-br B`), patch (no device: see patch.ts).
-import type { BridgeSpec } from '../config/types.js'
+// Bridges in the network container, one kind per mode: linux (`ip link add
+// name B up type bridge`), ovs (`ovs-vsctl add-br B`), patch (no device: see
+// patch.ts). Each kind plans its create and delete, and how an interface
+// attaches to it; the functions below dispatch on the bridge's resolved mode.
+import type { BridgeSpec, ResolvedBridgeMode } from '../config/types.js'
 import { ConlinkError } from '../errors.js'
 import type { NetContext } from './context.js'
 import { processRunner } from '../exec.js'
+import { runIn } from './executor.js'
 import { log } from '../log.js'
 import { argv, ip, type Op } from './ops.js'
+import { patch } from './patch.js'
+
+export interface BridgeKind {
+  /** Ops making the bridge device (with their undo), and removing it; none for a patch. */
+  planCreate(b: BridgeSpec): Op[]
+  planDelete(b: BridgeSpec): Op[]
+  /** Words that put a new interface on the bridge as `ip link add` makes it (linux). */
+  masterWords(b: BridgeSpec): string[]
+  /** Ops putting an existing interface on the bridge and taking it off (ovs ports); part of the link's plan. */
+  planAttach(b: BridgeSpec, dev: string, owner: string): Op[]
+  planDetach(b: BridgeSpec, dev: string, owner: string): Op[]
+  /**
+   * Once the interface is made: records it among the bridge's members (state
+   * in the context) and returns the ops that depend on the other members (patch).
+   */
+  join(ctx: NetContext, b: BridgeSpec, dev: string, owner: string): Op[]
+  leave(ctx: NetContext, b: BridgeSpec, dev: string, owner: string): Op[]
+  /** Drop a member whose join ops were undone (no kernel ops). */
+  forget(ctx: NetContext, b: BridgeSpec, dev: string): void
+  /** Names of existing bridges of this kind that `ip link show` may not list. */
+  listExisting?(ctx: NetContext): Promise<string[]>
+}
+
+/** Bridges whose members need nothing from each other. */
+const noMembership = { join: () => [], leave: () => [], forget: () => undefined } satisfies Pick<BridgeKind, 'join' | 'leave' | 'forget'>
+const ownerOf = (b: BridgeSpec) => `bridge ${b.bridge}`
+
+const linux: BridgeKind = {
+  planCreate: (b) => [ip('conlink', ownerOf(b), ['link', 'add', 'name', b.bridge, 'up', 'type', 'bridge'], linux.planDelete(b))],
+  planDelete: (b) => [ip('conlink', ownerOf(b), ['link', 'del', 'dev', b.bridge])],
+  masterWords: (b) => ['master', b.bridge],
+  planAttach: () => [],
+  planDetach: () => [],
+  ...noMembership,
+}
 
 /** ovs-vsctl waits for ovs-vswitchd forever by default: give up after 10 s with an error instead. */
 export const OVS_VSCTL = ['ovs-vsctl', '--timeout=10']
+
+const ovs: BridgeKind = {
+  planCreate: (b) => [
+    argv('conlink', ownerOf(b), [...OVS_VSCTL, 'add-br', b.bridge, '--', 'set', 'bridge', b.bridge, 'fail-mode=standalone'], ovs.planDelete(b)),
+    ip('conlink', ownerOf(b), ['link', 'set', 'dev', b.bridge, 'up']),
+  ],
+  planDelete: (b) => [argv('conlink', ownerOf(b), [...OVS_VSCTL, '--if-exists', 'del-br', b.bridge])],
+  masterWords: () => [],
+  planAttach: (b, dev, owner) => [argv('conlink', owner, [...OVS_VSCTL, 'add-port', b.bridge, dev], ovs.planDetach(b, dev, owner))],
+  planDetach: (b, dev, owner) => [argv('conlink', owner, [...OVS_VSCTL, '--if-exists', 'del-port', b.bridge, dev])],
+  ...noMembership,
+  async listExisting(ctx) {
+    const r = await runIn(ctx, 'conlink', [...OVS_VSCTL, 'list-br'])
+    return r.stdout.split('\n').map((name) => name.trim()).filter(Boolean)
+  },
+}
+
+export const BRIDGE_KINDS: Record<ResolvedBridgeMode, BridgeKind> = { linux, ovs, patch }
+
+export const bridgeKind = (b: BridgeSpec): BridgeKind => BRIDGE_KINDS[b['resolved-mode']]
 
 export function bridgeOf(ctx: NetContext, name: string | undefined, what: string, place: { file?: string; path?: string }): BridgeSpec {
   const b = name === undefined ? undefined : ctx.bridges[name]
@@ -16,55 +74,33 @@ export function bridgeOf(ctx: NetContext, name: string | undefined, what: string
   return b
 }
 
-/** Words that put a new interface on a linux bridge at creation time. */
-export function masterWords(b: BridgeSpec): string[] {
-  return b['resolved-mode'] === 'linux' ? ['master', b.bridge] : []
-}
+/** Words that put a new interface on its bridge at creation time. */
+export const masterWords = (b: BridgeSpec): string[] => bridgeKind(b).masterWords(b)
 
-/** OVS ports are added after the interface exists. */
-export function planPortAdd(b: BridgeSpec, outer: string, owner: string): Op[] {
-  if (b['resolved-mode'] !== 'ovs') return []
-  return [argv('conlink', owner, [...OVS_VSCTL, 'add-port', b.bridge, outer], planPortDelete(b, outer, owner))]
-}
+/** Ops that put an existing interface on its bridge (OVS ports are added after the interface exists). */
+export const planPortAdd = (b: BridgeSpec, outer: string, owner: string): Op[] => bridgeKind(b).planAttach(b, outer, owner)
 
-export function planPortDelete(b: BridgeSpec, outer: string, owner: string): Op[] {
-  if (b['resolved-mode'] !== 'ovs') return []
-  return [argv('conlink', owner, [...OVS_VSCTL, '--if-exists', 'del-port', b.bridge, outer])]
-}
+export const planPortDelete = (b: BridgeSpec, outer: string, owner: string): Op[] => bridgeKind(b).planDetach(b, outer, owner)
 
-export function planBridgeCreate(b: BridgeSpec): Op[] {
-  const owner = `bridge ${b.bridge}`
-  switch (b['resolved-mode']) {
-    case 'linux':
-      return [ip('conlink', owner, ['link', 'add', 'name', b.bridge, 'up', 'type', 'bridge'], planBridgeDelete(b))]
-    case 'ovs':
-      return [argv('conlink', owner, [...OVS_VSCTL, 'add-br', b.bridge, '--', 'set', 'bridge', b.bridge, 'fail-mode=standalone'], planBridgeDelete(b)),
-        ip('conlink', owner, ['link', 'set', 'dev', b.bridge, 'up'])]
-    case 'patch':
-      return []
-  }
-}
+/** A made interface joins its bridge's members (see BridgeKind.join); leaveBridge and forgetMember undo that. */
+export const joinBridge = (ctx: NetContext, b: BridgeSpec, dev: string, owner: string): Op[] => bridgeKind(b).join(ctx, b, dev, owner)
 
-export function planBridgeDelete(b: BridgeSpec): Op[] {
-  const owner = `bridge ${b.bridge}`
-  switch (b['resolved-mode']) {
-    case 'linux':
-      return [ip('conlink', owner, ['link', 'del', 'dev', b.bridge])]
-    case 'ovs':
-      return [argv('conlink', owner, [...OVS_VSCTL, '--if-exists', 'del-br', b.bridge])]
-    case 'patch':
-      return []
-  }
-}
+export const leaveBridge = (ctx: NetContext, b: BridgeSpec, dev: string, owner: string): Op[] => bridgeKind(b).leave(ctx, b, dev, owner)
+
+export const forgetMember = (ctx: NetContext, b: BridgeSpec, dev: string): void => bridgeKind(b).forget(ctx, b, dev)
+
+export const planBridgeCreate = (b: BridgeSpec): Op[] => bridgeKind(b).planCreate(b)
+
+export const planBridgeDelete = (b: BridgeSpec): Op[] => bridgeKind(b).planDelete(b)
 
 const OVS_CTL = '/usr/share/openvswitch/scripts/ovs-ctl'
 
 /** OVS bridges need ovsdb-server and ovs-vswitchd running in the network container. */
 export async function startOvsIfNeeded(ctx: NetContext, bridges: BridgeSpec[]): Promise<void> {
-  const ovs = bridges.filter((b) => b['resolved-mode'] === 'ovs')
-  if (ovs.length === 0) return
+  const ovsBridges = bridges.filter((b) => bridgeKind(b) === ovs)
+  if (ovsBridges.length === 0) return
   if (!ctx.capabilities.openvswitch) {
-    throw new ConlinkError(`bridge ${ovs[0].bridge} needs Open vSwitch, but this kernel has no openvswitch module`, {
+    throw new ConlinkError(`bridge ${ovsBridges[0].bridge} needs Open vSwitch, but this kernel has no openvswitch module`, {
       hint: 'load it on the host (`modprobe openvswitch`) or use mode linux',
     })
   }

@@ -7,11 +7,9 @@ import { ConlinkError } from '../errors.js'
 import { notPermitted, parseBatchErrors, unknownDeviceType } from './kernel-errors.js'
 import { jobRunner } from './spawner.js'
 
-export const FEATURES = [
-  'veth', 'bridge', 'dummy', 'vlan', 'macvlan', 'macvtap', 'ipvlan', 'ipvtap',
-  'vxlan', 'geneve', 'openvswitch', 'netem', 'mirred',
-] as const
-export type Feature = (typeof FEATURES)[number]
+import { FEATURES, type Feature } from './links/facts.js'
+
+export { FEATURES, type Feature }
 
 export type Capabilities = Record<Feature, boolean>
 

@@ -1,9 +1,9 @@
 // Compare what the kernel has with what link instances ask for.
-import type { LinkInstance } from '../config/types.js'
+import type { LinkInstance, ResolvedBridgeMode } from '../config/types.js'
 import { addressList, canonicalAddress, routeFamilies } from '../config/address.js'
 import type { NetContext } from './context.js'
 import { runIn } from './executor.js'
-import { LINK_KINDS } from './links/index.js'
+import { BRIDGE_FACTS, LINK_FACTS } from './links/facts.js'
 import { words, type Ns } from './ops.js'
 import { linkLabel } from '../config/label.js'
 
@@ -35,12 +35,12 @@ function routeDiffs(inst: LinkInstance, routes: IpRoute[]): string[] {
 }
 
 /** Differences for one instance, given its container's links and routes and the network container's links. */
-export function diffInstance(inst: LinkInstance, links: IpLink[], routes: IpRoute[], outerLinks?: IpLink[], bridgeMode?: string): string[] {
+export function diffInstance(inst: LinkInstance, links: IpLink[], routes: IpRoute[], outerLinks?: IpLink[], bridgeMode?: ResolvedBridgeMode): string[] {
   const d = links.find((l) => l.ifname === inst.dev)
   if (!d) return ['missing in the container']
   const out: string[] = []
   const kind = d.linkinfo?.info_kind
-  const want = LINK_KINDS[inst.link.type].kernelKind
+  const want = LINK_FACTS[inst.link.type].kernelKind
   if (kind !== want) out.push(`is a ${kind ?? 'plain'} interface, not ${want}`)
   if (inst.mac && d.address?.toLowerCase() !== inst.mac.toLowerCase()) out.push(`mac is ${d.address}, not ${inst.mac}`)
   if (inst.mtu && d.mtu !== inst.mtu) out.push(`mtu is ${d.mtu}, not ${inst.mtu}`)
@@ -48,10 +48,10 @@ export function diffInstance(inst: LinkInstance, links: IpLink[], routes: IpRout
     if (!d.addr_info?.some((a) => `${a.local}/${a.prefixlen}` === canonicalAddress(cidr))) out.push(`ip ${cidr} missing`)
   if (inst.link.vlanid !== undefined && d.linkinfo?.info_data?.id !== inst.link.vlanid) out.push(`vlan id is not ${inst.link.vlanid}`)
   out.push(...routeDiffs(inst, routes))
-  if (inst.link.type === 'veth' && outerLinks) {
-    const o = outerLinks.find((l) => l.ifname === inst.outerDev)
-    if (!o) out.push(`outer end ${inst.outerDev} missing in the network container`)
-    else if (bridgeMode === 'linux' && o.master !== inst.link.bridge) out.push(`outer end ${inst.outerDev} is not on bridge ${inst.link.bridge}`)
+  if (LINK_FACTS[inst.link.type].hasOuterEnd && outerLinks) {
+    const o = outerLinks.find((l) => l.ifname === inst.outerEnd)
+    if (!o) out.push(`outer end ${inst.outerEnd} missing in the network container`)
+    else if (bridgeMode && BRIDGE_FACTS[bridgeMode].master && o.master !== inst.link.bridge) out.push(`outer end ${inst.outerEnd} is not on bridge ${inst.link.bridge}`)
   }
   return out
 }
@@ -73,7 +73,7 @@ async function readRoutes(ctx: NetContext, pid: number, withV6: boolean): Promis
 /** `container:dev: difference` lines; empty when everything is as configured. */
 export async function checkInstances(ctx: NetContext, instances: LinkInstance[]): Promise<string[]> {
   const pids = [...new Set(instances.map((i) => i.container.pid))]
-  const needOuter = instances.some((i) => i.link.type === 'veth')
+  const needOuter = instances.some((i) => LINK_FACTS[i.link.type].hasOuterEnd)
   const [outer, ...perPid] = await Promise.all([
     needOuter ? readJson<IpLink>(ctx, 'conlink', ['-d', 'link', 'show']) : Promise.resolve(undefined),
     ...pids.map(async (pid) => [await readJson<IpLink>(ctx, pid, ['-d', 'addr', 'show']), await readRoutes(ctx, pid, instances.some((i) => i.container.pid === pid && hasV6Route(i)))] as const),

@@ -17,4 +17,6 @@ export interface NetContext {
   runner?: Runner
   /** Longest one kernel program may run (default executor.JOB_TIMEOUT_MS). */
   jobTimeoutMs?: number
+  /** Who is on each patch bridge so far (kept by the patch bridge kind, patch.ts; made when first needed). */
+  patchMembers?: Map<string, string[]>
 }

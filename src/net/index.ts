@@ -10,14 +10,14 @@ import { missingFeature, type Feature } from './capabilities.js'
 import { checkInstances } from './check.js'
 import type { NetContext } from './context.js'
 import { execute, runIn, undo, type ExecResult } from './executor.js'
-import { OVS_VSCTL, planBridgeCreate, planBridgeDelete } from './bridges.js'
+import { bridgeKind, forgetMember, joinBridge, leaveBridge, planBridgeCreate, planBridgeDelete } from './bridges.js'
 import { alreadyExists, alreadyGone, namespaceDenied } from './kernel-errors.js'
 export { startOvsIfNeeded } from './bridges.js'
 import { LINK_KINDS } from './links/index.js'
+import { BRIDGE_FACTS, LINK_FACTS, linkFeatures } from './links/facts.js'
 import { configureFailureHint, type LinkPlan } from './links/kind.js'
 import { planTunnelAdd, planTunnelDelete, tunnelBridge, tunnelId } from './links/tunnel.js'
 import { describeOp, type Op } from './ops.js'
-import { forgetPatch, joinPatch, leavePatch } from './patch.js'
 import { linkLabel } from '../config/label.js'
 
 export { probeCapabilities, describeCapabilities, FEATURES, type Capabilities } from './capabilities.js'
@@ -26,17 +26,19 @@ export type { NetContext } from './context.js'
 export type { Op } from './ops.js'
 export { describeOp } from './ops.js'
 
-function bridgeMode(ctx: NetContext, name?: string) {
-  return name === undefined ? undefined : ctx.bridges[name]?.['resolved-mode']
+function bridgeNamed(ctx: NetContext, name?: string): BridgeSpec | undefined {
+  return name !== undefined && Object.hasOwn(ctx.bridges, name) ? ctx.bridges[name] : undefined
+}
+
+/** A link's outer end and the bridge it is on (kinds with an outer end). */
+function outerEndOnBridge(ctx: NetContext, inst: LinkInstance): { b: BridgeSpec; dev: string } | undefined {
+  const b = bridgeNamed(ctx, inst.link.bridge)
+  return b && inst.outerEnd && LINK_FACTS[inst.link.type].hasOuterEnd ? { b, dev: inst.outerEnd } : undefined
 }
 
 /** The kernel features a link needs; throws the clear error for the first one missing. */
 export function requireLinkFeatures(ctx: NetContext, inst: LinkInstance): void {
-  const mode = bridgeMode(ctx, inst.link.bridge)
-  const needs: Feature[] = [LINK_KINDS[inst.link.type].feature]
-  if (inst.link.netem.length) needs.push('netem')
-  if (inst.link.type === 'veth' && mode === 'patch') needs.push('mirred')
-  if (inst.link.type === 'veth' && mode === 'ovs') needs.push('openvswitch')
+  const needs = linkFeatures(inst.link, bridgeNamed(ctx, inst.link.bridge)?.['resolved-mode'])
   const missing = needs.find((f) => !ctx.capabilities[f])
   if (missing) throw missingFeature(missing, `${inst.link.type} link ${linkLabel(inst)}`, inst.link.origin)
 }
@@ -44,9 +46,7 @@ export function requireLinkFeatures(ctx: NetContext, inst: LinkInstance): void {
 /** `veth link node_1:eth0 (ip 10.0.1.1/16, mac ...) <-> node_1-eth0 (bridge s1)` */
 export function describeLink(inst: LinkInstance): string {
   const props = [inst.ip && `ip ${addressList(inst.ip).join(' ')}`, inst.mac && `mac ${inst.mac}`, inst.mtu && `mtu ${inst.mtu}`].filter(Boolean).join(', ')
-  const outer =
-    inst.link.type === 'veth' ? ` <-> ${inst.outerDev} (bridge ${inst.link.bridge})` : inst.link.base === 'host' ? ` (parent ${inst.outerDev})` : ''
-  return `${inst.link.type} link ${linkLabel(inst)}${props ? ` (${props})` : ''}${outer}`
+  return `${inst.link.type} link ${linkLabel(inst)}${props ? ` (${props})` : ''}${LINK_FACTS[inst.link.type].describeOuter(inst)}`
 }
 
 /** The ops adding one link (no patch ops: those depend on the patch's other member). */
@@ -71,10 +71,10 @@ export function explainHostNamespaceDenied(msg: string, hostPid = 1): string {
 /** For *vlan/*vtap the kernel refuses an mtu above the parent's: say so plainly. */
 async function explainCreateFailure(ctx: NetContext, inst: LinkInstance, msg: string): Promise<string> {
   if (inst.link.base === 'host') msg = explainHostNamespaceDenied(msg, ctx.hostPid)
-  if (inst.link.base !== 'host' || !inst.mtu || !inst.outerDev) return msg
-  const r = await runIn(ctx, 'host', ['ip', '-j', 'link', 'show', 'dev', inst.outerDev])
+  if (inst.link.base !== 'host' || !inst.mtu || !inst.parent) return msg
+  const r = await runIn(ctx, 'host', ['ip', '-j', 'link', 'show', 'dev', inst.parent])
   const parentMtu = r.exitCode === 0 ? (JSON.parse(r.stdout)[0]?.mtu as number | undefined) : undefined
-  return parentMtu !== undefined && inst.mtu > parentMtu ? `mtu ${inst.mtu} exceeds the MTU ${parentMtu} of parent ${inst.outerDev} (${msg})` : msg
+  return parentMtu !== undefined && inst.mtu > parentMtu ? `mtu ${inst.mtu} exceeds the MTU ${parentMtu} of parent ${inst.parent} (${msg})` : msg
 }
 
 /**
@@ -107,15 +107,16 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
   const created = await execute(ctx, planned.flatMap(({ plan }) => plan.create))
   const existing = await keepLinksAlreadyAsConfigured(ctx, created, byId, fail)
 
-  const patched: Array<[bridge: string, dev: string, owner: string]> = []
+  const joined: Array<{ b: BridgeSpec; dev: string; owner: string }> = []
   const configureOps: Op[] = []
   for (const { inst, plan } of planned) {
     if (!containerStillOk(inst) || existing.has(linkLabel(inst))) continue
     configureOps.push(...plan.configure)
-    if (inst.link.type === 'veth' && bridgeMode(ctx, inst.link.bridge) === 'patch') {
+    const end = outerEndOnBridge(ctx, inst)
+    if (end) {
       try {
-        configureOps.push(...joinPatch(ctx, inst.link.bridge!, inst.outerDev!, linkLabel(inst)))
-        patched.push([inst.link.bridge!, inst.outerDev!, linkLabel(inst)])
+        configureOps.push(...joinBridge(ctx, end.b, end.dev, linkLabel(inst)))
+        joined.push({ ...end, owner: linkLabel(inst) })
       } catch (e) {
         fail(inst, e as Error)
       }
@@ -127,7 +128,7 @@ export async function addLinksForContainers(ctx: NetContext, groups: LinkInstanc
   const failedOwners = new Set([...byId.values()].filter(({ inst }) => !containerStillOk(inst)).map(({ inst }) => linkLabel(inst)))
   if (failedOwners.size) {
     for (const problem of await undo(ctx, [...created.done, ...configured.done], failedOwners)) if (!alreadyGone(problem)) log.warn(`undo: ${problem}`)
-    for (const [bridge, dev, owner] of patched) if (failedOwners.has(owner)) forgetPatch(ctx, bridge, dev)
+    for (const { b, dev, owner } of joined) if (failedOwners.has(owner)) forgetMember(ctx, b, dev)
   }
   return results
 }
@@ -193,8 +194,8 @@ export async function deleteLinksForContainers(ctx: NetContext, groups: LinkInst
       log.warn(`container ${inst.container.name} (pid ${inst.container.pid}) is gone: its interfaces went with it`)
     }
     log.info(`Deleting ${describeLink(inst)}`)
-    if (inst.link.type === 'veth' && bridgeMode(ctx, inst.link.bridge) === 'patch')
-      ops.push(...leavePatch(ctx, inst.link.bridge!, inst.outerDev!, linkLabel(inst)))
+    const end = outerEndOnBridge(ctx, inst)
+    if (end) ops.push(...leaveBridge(ctx, end.b, end.dev, linkLabel(inst)))
     try {
       ops.push(...planLinkDelete(ctx, inst).filter((op) => alive || op.ns !== inst.container.pid))
     } catch (e) {
@@ -219,24 +220,19 @@ export async function checkContainerLinks(ctx: NetContext, instances: LinkInstan
 
 // Bridges
 
-function bridgeFeature(b: BridgeSpec): Feature | undefined {
-  return b['resolved-mode'] === 'ovs' ? 'openvswitch' : b['resolved-mode'] === 'patch' ? 'mirred' : undefined
-}
+const hasDevice = (b: BridgeSpec): boolean => BRIDGE_FACTS[b['resolved-mode']].device
 
 async function existingBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<string[]> {
   const links = await runIn(ctx, 'conlink', ['ip', '-j', 'link', 'show'])
   const names = new Set((JSON.parse(links.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname))
-  if (bridges.some((b) => b['resolved-mode'] === 'ovs')) {
-    const ovs = await runIn(ctx, 'conlink', [...OVS_VSCTL, 'list-br'])
-    for (const name of ovs.stdout.split('\n')) if (name.trim()) names.add(name.trim())
-  }
-  return bridges.filter((b) => b['resolved-mode'] !== 'patch' && names.has(b.bridge)).map((b) => b.bridge)
+  for (const kind of new Set(bridges.map(bridgeKind))) for (const name of (await kind.listExisting?.(ctx)) ?? []) names.add(name)
+  return bridges.filter((b) => hasDevice(b) && names.has(b.bridge)).map((b) => b.bridge)
 }
 
 /** Create bridges; refuses (creating nothing) if any already exists or the kernel lacks its mode. */
 export async function createBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<void> {
   for (const b of bridges) {
-    const f = bridgeFeature(b)
+    const f = BRIDGE_FACTS[b['resolved-mode']].feature
     if (f && !ctx.capabilities[f]) throw missingFeature(f, `${b['resolved-mode']} bridge ${b.bridge}`, {})
   }
   const exists = await existingBridges(ctx, bridges)
@@ -255,7 +251,7 @@ export async function createBridges(ctx: NetContext, bridges: BridgeSpec[]): Pro
 }
 
 export async function deleteBridges(ctx: NetContext, bridges: BridgeSpec[]): Promise<void> {
-  for (const b of bridges) if (b['resolved-mode'] !== 'patch') log.info(`Deleting ${b['resolved-mode']} bridge ${b.bridge}`)
+  for (const b of bridges) if (hasDevice(b)) log.info(`Deleting ${b['resolved-mode']} bridge ${b.bridge}`)
   await warnFailures(await execute(ctx, bridges.flatMap(planBridgeDelete)))
 }
 
@@ -280,11 +276,10 @@ export async function createTunnels(ctx: NetContext, tunnels: TunnelSpec[]): Pro
   try {
     if (created.failed.size === 0) {
       const ops = plans.flatMap((p) => p.configure)
-      for (const t of tunnels)
-        if (tunnelBridge(t, ctx)['resolved-mode'] === 'patch') {
-          ops.push(...joinPatch(ctx, t.bridge, t['outer-dev'], tunnelId(t)))
-          joined.push(t)
-        }
+      for (const t of tunnels) {
+        ops.push(...joinBridge(ctx, tunnelBridge(t, ctx), t['outer-dev'], tunnelId(t)))
+        joined.push(t)
+      }
       configured = await execute(ctx, ops)
     }
   } catch (e) {
@@ -293,7 +288,7 @@ export async function createTunnels(ctx: NetContext, tunnels: TunnelSpec[]): Pro
   const failure = [...created.failed, ...configured.failed][0]
   if (failure) {
     await undo(ctx, [...created.done, ...configured.done])
-    for (const t of joined) forgetPatch(ctx, t.bridge, t['outer-dev'])
+    for (const t of joined) forgetMember(ctx, tunnelBridge(t, ctx), t['outer-dev'])
     const t = tunnels.find((x) => tunnelId(x) === failure[0].owner) ?? tunnels[0]
     throw new ConlinkError(`cannot create ${tunnelId(t)}: ${failure[1]}`, { place: t.origin })
   }
@@ -303,7 +298,7 @@ export async function deleteTunnels(ctx: NetContext, tunnels: TunnelSpec[]): Pro
   const ops: Op[] = []
   for (const t of tunnels) {
     log.info(`Deleting ${t.type} tunnel ${t['outer-dev']}`)
-    if (tunnelBridge(t, ctx)['resolved-mode'] === 'patch') ops.push(...leavePatch(ctx, t.bridge, t['outer-dev'], tunnelId(t)))
+    ops.push(...leaveBridge(ctx, tunnelBridge(t, ctx), t['outer-dev'], tunnelId(t)))
     ops.push(...planTunnelDelete(t, ctx))
   }
   await warnFailures(await execute(ctx, ops))

@@ -2,18 +2,17 @@
 // qdisc with a u32 match-all filter whose action is `mirred egress redirect`
 // to the other, so every frame (STP/LLDP/BPDU too) passes unchanged. The
 // filters are set up when the second interface appears (either side may come
-// first) and removed when either leaves; this module keeps who is on which patch.
+// first) and removed when either leaves; who is on which patch is state of
+// the network context (`patchMembers`).
 import { ConlinkError } from '../errors.js'
+import type { BridgeKind } from './bridges.js'
 import type { NetContext } from './context.js'
 import { tc, type Op } from './ops.js'
 
-const members = new WeakMap<NetContext, Map<string, string[]>>()
-
 function patchMembers(ctx: NetContext, bridge: string): string[] {
-  let m = members.get(ctx)
-  if (!m) members.set(ctx, (m = new Map()))
-  let list = m.get(bridge)
-  if (!list) m.set(bridge, (list = []))
+  const all = (ctx.patchMembers ??= new Map())
+  let list = all.get(bridge)
+  if (!list) all.set(bridge, (list = []))
   return list
 }
 
@@ -48,8 +47,19 @@ export function leavePatch(ctx: NetContext, bridge: string, dev: string, owner: 
 }
 
 /** Forget a registration without kernel ops (after an undo). */
-export function forgetPatch(ctx: NetContext, bridge: string, dev: string): void {
+function forgetPatch(ctx: NetContext, bridge: string, dev: string): void {
   const list = patchMembers(ctx, bridge)
   const i = list.indexOf(dev)
   if (i >= 0) list.splice(i, 1)
+}
+
+export const patch: BridgeKind = {
+  planCreate: () => [],
+  planDelete: () => [],
+  masterWords: () => [],
+  planAttach: () => [],
+  planDetach: () => [],
+  join: (ctx, b, dev, owner) => joinPatch(ctx, b.bridge, dev, owner),
+  leave: (ctx, b, dev, owner) => leavePatch(ctx, b.bridge, dev, owner),
+  forget: (ctx, b, dev) => forgetPatch(ctx, b.bridge, dev),
 }

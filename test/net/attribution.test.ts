@@ -45,7 +45,7 @@ async function wireBoth(tag: string, bad: (a: FakeContainer) => LinkInstance[], 
 }
 
 const veth = (c: FakeContainer, ip: string, link: Record<string, unknown> = {}, over: Partial<LinkInstance> = {}) =>
-  instance(c, { bridge: 'h3s1', ip, ...link }, { outerDev: `${c.name}-${(link.dev as string) ?? 'eth0'}`, ...over })
+  instance(c, { bridge: 'h3s1', ip, ...link }, { outerEnd: `${c.name}-${(link.dev as string) ?? 'eth0'}`, ...over })
 
 describe('one batch, two containers, one failing', () => {
   test('an ip batch that stops on a bad line in the network namespace (create round)', async () => {

@@ -33,7 +33,7 @@ for (const [feature, link] of [
     await inside(host, ['ip', 'link', 'add', 'name', 'h2fp', 'up', 'type', 'veth', 'peer', 'name', 'h2fq'])
     const c = await container('h2fc')
     const ctx: NetContext = { bridges: {}, capabilities: caps, hostPid: host.pid }
-    const i = instance(c, link, { outerDev: link.base === 'host' ? 'h2fp' : undefined })
+    const i = instance(c, link, { parent: link.base === 'host' ? 'h2fp' : undefined })
     await assert.rejects(addContainerLinks({ ...ctx, capabilities: lacking(caps, feature) }, [i]), (e: Error & { place: { file?: string; path?: string } }) => {
       assert.equal(e.message, `${link.type} link h2fc:${link.dev ?? 'eth0'} needs kernel feature '${feature}', which this kernel lacks`)
       assert.deepEqual(e.place, { file: 'test.yaml', path: 'links[0]' })
@@ -53,7 +53,7 @@ test('netem on a veth', async (t) => {
   const c = await container('h2fe')
   const bridges: Record<string, BridgeSpec> = { h2fb: { bridge: 'h2fb', mode: 'linux', 'resolved-mode': 'linux' } }
   const ctx: NetContext = { conlinkPid: net.pid, bridges, capabilities: caps }
-  const i = instance(c, { bridge: 'h2fb', netem: ['delay 20ms'] }, { outerDev: 'h2fe-eth0' })
+  const i = instance(c, { bridge: 'h2fb', netem: ['delay 20ms'] }, { outerEnd: 'h2fe-eth0' })
   await assert.rejects(addContainerLinks({ ...ctx, capabilities: lacking(caps, 'netem') }, [i]), /veth link h2fe:eth0 needs kernel feature 'netem'/)
   if (!caps.netem) return t.skip('kernel lacks netem: checked the error only')
   await createBridges(ctx, Object.values(bridges))

@@ -23,7 +23,7 @@ test('macvtap children of a host parent: created with mode, mtu and address, pin
   await inside(host, ['ip', 'link', 'set', 'dev', 'h5par-p', 'up'])
   const [a, b] = await Promise.all([container('h5ta'), container('h5tb')])
   const tap = (c: FakeContainer, ip: string, mac: string) =>
-    instance(c, { type: 'macvtap', base: 'host', mode: 'bridge', ip, dev: 'tap0' }, { outerDev: 'h5par', mac })
+    instance(c, { type: 'macvtap', base: 'host', mode: 'bridge', ip, dev: 'tap0' }, { parent: 'h5par', mac })
   const [la, lb] = [tap(a, '10.0.5.1/24', 'c2:00:00:00:05:01'), tap(b, '10.0.5.2/24', 'c2:00:00:00:05:02')]
   await addContainerLinks(ctx, [la])
   await addContainerLinks(ctx, [lb])
@@ -79,8 +79,8 @@ test('ovs bridge live: two veth links on an Open vSwitch bridge ping', async (t)
   try {
     await createBridges(ctx, [ovs])
     const [a, b] = await Promise.all([container('h5oa'), container('h5ob')])
-    const la = instance(a, { bridge: 'h5ovs', ip: '10.0.6.1/24' }, { outerDev: 'h5oa-eth0' })
-    const lb = instance(b, { bridge: 'h5ovs', ip: '10.0.6.2/24' }, { outerDev: 'h5ob-eth0' })
+    const la = instance(a, { bridge: 'h5ovs', ip: '10.0.6.1/24' }, { outerEnd: 'h5oa-eth0' })
+    const lb = instance(b, { bridge: 'h5ovs', ip: '10.0.6.2/24' }, { outerEnd: 'h5ob-eth0' })
     await addContainerLinks(ctx, [la])
     await addContainerLinks(ctx, [lb])
     const ports = (await run([...inNet, 'ovs-vsctl', 'list-ports', 'h5ovs'])).stdout.split('\n').sort()

@@ -42,9 +42,9 @@ describe('dual-stack veth links', () => {
   test('IPv4 and IPv6 addresses, nodad, pings at once over both families, check is clean', async () => {
     const { ctx } = await netCtx([linux('h17s1')])
     const [a, b] = await Promise.all([container('h17a'), container('h17b')])
-    const la = [instance(a, { bridge: 'h17s1', ip: ['10.17.1.1/24', '2001:db8:17::1/64'], route: ['2001:db8:99::/48 via 2001:db8:17::fe'] }, { outerDev: 'h17a-eth0' })]
+    const la = [instance(a, { bridge: 'h17s1', ip: ['10.17.1.1/24', '2001:db8:17::1/64'], route: ['2001:db8:99::/48 via 2001:db8:17::fe'] }, { outerEnd: 'h17a-eth0' })]
     // written non-canonically: the kernel reports 2001:db8:17::2, and check must agree
-    const lb = [instance(b, { bridge: 'h17s1', ip: ['10.17.1.2/24', '2001:DB8:17:0::2/64'] }, { outerDev: 'h17b-eth0' })]
+    const lb = [instance(b, { bridge: 'h17s1', ip: ['10.17.1.2/24', '2001:DB8:17:0::2/64'] }, { outerEnd: 'h17b-eth0' })]
     await addContainerLinks(ctx, la)
     await addContainerLinks(ctx, lb)
     const r6 = await ping6Once(a, '2001:db8:17::2')
@@ -69,7 +69,7 @@ describe('replica offsets', () => {
     const { ctx } = await netCtx([linux('h17r')])
     const spec: LinkSpec = linkSpec({ service: 'node', bridge: 'h17r', ip: ['10.17.2.1/24', '2001:db8:172::a/64'] })
     const replicas = await Promise.all([1, 2, 3].map(async (index) => ({ ...(await container(`h17n${index}`)), index })))
-    const instances = replicas.map((c) => ({ ...instantiateLink(spec, c), outerDev: `h17n${c.index}-eth0` }))
+    const instances = replicas.map((c) => ({ ...instantiateLink(spec, c), outerEnd: `h17n${c.index}-eth0` }))
     const results = await addLinksForContainers(ctx, instances.map((i) => [i]))
     assert.deepEqual([...results.values()], [undefined, undefined, undefined])
     const seen = await Promise.all(replicas.map(async (c) => addrs(c)))
@@ -93,11 +93,11 @@ describe('IPv6 router', () => {
     const { ctx } = await netCtx([linux('h17x1'), linux('h17x2')])
     const [r, h1, h2] = await Promise.all([container('h17rt'), container('h17h1'), container('h17h2')])
     await inside(r, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1'])
-    const h1Link = instance(h1, { bridge: 'h17x1', mac: 'c2:17:00:00:01:64', ip: ['192.168.17.100/24', '2001:db8:1::100/64'], route: ['default via 192.168.17.1', 'default via 2001:db8:1::1'] }, { outerDev: 'h17h1-eth0' })
-    const h2Link = instance(h2, { bridge: 'h17x2', mac: 'c2:17:00:00:02:64', ip: ['172.17.0.100/16', '2001:db8:2::100/64'], route: ['default via 172.17.0.1', 'default via 2001:db8:2::1'] }, { outerDev: 'h17h2-eth0' })
+    const h1Link = instance(h1, { bridge: 'h17x1', mac: 'c2:17:00:00:01:64', ip: ['192.168.17.100/24', '2001:db8:1::100/64'], route: ['default via 192.168.17.1', 'default via 2001:db8:1::1'] }, { outerEnd: 'h17h1-eth0' })
+    const h2Link = instance(h2, { bridge: 'h17x2', mac: 'c2:17:00:00:02:64', ip: ['172.17.0.100/16', '2001:db8:2::100/64'], route: ['default via 172.17.0.1', 'default via 2001:db8:2::1'] }, { outerEnd: 'h17h2-eth0' })
     const results = await addLinksForContainers(ctx, [
-      [instance(r, { bridge: 'h17x1', dev: 'eth-s1', mac: 'c2:17:00:00:01:01', ip: ['192.168.17.1/24', '2001:db8:1::1/64'] }, { outerDev: 'h17r-s1' }),
-        instance(r, { bridge: 'h17x2', dev: 'eth-s2', mac: 'c2:17:00:00:02:01', ip: ['172.17.0.1/16', '2001:db8:2::1/64'] }, { outerDev: 'h17r-s2' })],
+      [instance(r, { bridge: 'h17x1', dev: 'eth-s1', mac: 'c2:17:00:00:01:01', ip: ['192.168.17.1/24', '2001:db8:1::1/64'] }, { outerEnd: 'h17r-s1' }),
+        instance(r, { bridge: 'h17x2', dev: 'eth-s2', mac: 'c2:17:00:00:02:01', ip: ['172.17.0.1/16', '2001:db8:2::1/64'] }, { outerEnd: 'h17r-s2' })],
       [h1Link],
       [h2Link],
     ])
@@ -145,9 +145,9 @@ describe('IPv6 nat', () => {
     const { ctx } = await netCtx([linux('h17nat')])
     const [s, c] = await Promise.all([container('h17ns'), container('h17nc')])
     await inside(s, ['ip', 'addr', 'add', 'fd00:99::1/128', 'dev', 'lo', 'nodad'])
-    const ls = [instance(s, { bridge: 'h17nat', mac: 'c2:17:00:00:06:01', ip: ['10.17.6.1/24', 'fd00:6::1/64'], nat: 'fd00:99::1' }, { outerDev: 'h17ns-eth0' })]
+    const ls = [instance(s, { bridge: 'h17nat', mac: 'c2:17:00:00:06:01', ip: ['10.17.6.1/24', 'fd00:6::1/64'], nat: 'fd00:99::1' }, { outerEnd: 'h17ns-eth0' })]
     await addContainerLinks(ctx, ls)
-    await addContainerLinks(ctx, [instance(c, { bridge: 'h17nat', mac: 'c2:17:00:00:06:02', ip: 'fd00:6::2/64' }, { outerDev: 'h17nc-eth0' })])
+    await addContainerLinks(ctx, [instance(c, { bridge: 'h17nat', mac: 'c2:17:00:00:06:02', ip: 'fd00:6::2/64' }, { outerEnd: 'h17nc-eth0' })])
     const stop = httpd(s, '[fd00:99::1]:80') // listens ONLY on the nat address
     try {
       assert.equal(await fetchFrom(c, 'http://[fd00:6::1]/'), 'hello over ipv6')
@@ -189,7 +189,7 @@ describe('IPv6 forward', () => {
     const before = await snapshot(net)
     const before6 = (await inside(net, ['ip6tables-save'])).stdout.split('\n').filter((l) => l.startsWith('-A'))
     const node = await container('h17fn')
-    const l = [instance(node, { bridge: 'h17f', mac: 'c2:17:00:00:07:01', ip: ['10.17.7.1/24', 'fd00:7::1/64'], forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerDev: 'h17fn-eth0' })]
+    const l = [instance(node, { bridge: 'h17f', mac: 'c2:17:00:00:07:01', ip: ['10.17.7.1/24', 'fd00:7::1/64'], forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerEnd: 'h17fn-eth0' })]
     await addContainerLinks(ctx, l)
     const stop = httpd(node, '80')
     try {
@@ -223,8 +223,8 @@ describe('vxlan tunnel with an IPv6 remote', () => {
     const [vx] = await ipJson(A.net, ['-d', 'link', 'show', 'dev', 'vxlan-1717'])
     assert.equal(vx.linkinfo.info_data.remote6, 'fd00:17::2')
     const [a, b] = await Promise.all([container('h17va'), container('h17vb')])
-    await addContainerLinks(A.ctx, [instance(a, { bridge: 'h17vx', ip: ['10.17.5.1/24', 'fd00:5::1/64'], mtu: 1400 }, { outerDev: 'h17va-eth0' })])
-    await addContainerLinks(B.ctx, [instance(b, { bridge: 'h17vx', ip: ['10.17.5.2/24', 'fd00:5::2/64'], mtu: 1400 }, { outerDev: 'h17vb-eth0' })])
+    await addContainerLinks(A.ctx, [instance(a, { bridge: 'h17vx', ip: ['10.17.5.1/24', 'fd00:5::1/64'], mtu: 1400 }, { outerEnd: 'h17va-eth0' })])
+    await addContainerLinks(B.ctx, [instance(b, { bridge: 'h17vx', ip: ['10.17.5.2/24', 'fd00:5::2/64'], mtu: 1400 }, { outerEnd: 'h17vb-eth0' })])
     assert.equal((await ping6Once(a, 'fd00:5::2')).exitCode, 0)
     assert.equal((await ping4Once(a, '10.17.5.2')).exitCode, 0)
   })

@@ -35,9 +35,9 @@ describe('veth on a linux bridge', () => {
     baseline = await Promise.all([snapshot(net), snapshot(a), snapshot(b)])
   })
   const links = () => [
-    instance(a, { bridge: 'h2s1', ip: '10.0.1.1/24', mac: 'c2:00:00:00:01:01', mtu: 4111, route: ['10.9.0.0/16 via 10.0.1.254'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerDev: 'h2a-eth0' }),
+    instance(a, { bridge: 'h2s1', ip: '10.0.1.1/24', mac: 'c2:00:00:00:01:01', mtu: 4111, route: ['10.9.0.0/16 via 10.0.1.254'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerEnd: 'h2a-eth0' }),
   ]
-  const linkB = () => [instance(b, { bridge: 'h2s1', ip: '10.0.1.2/24' }, { outerDev: 'h2b-eth0' })]
+  const linkB = () => [instance(b, { bridge: 'h2s1', ip: '10.0.1.2/24' }, { outerEnd: 'h2b-eth0' })]
 
   test('creates, pings, and applies mac/mtu/ip/routes/ethtool', async () => {
     await addContainerLinks(ctx, links())
@@ -61,7 +61,7 @@ describe('veth on a linux bridge', () => {
 
   test('re-adding an existing link as configured succeeds; a different one is reported', async () => {
     await addContainerLinks(ctx, links())
-    const other = instance(a, { bridge: 'h2s1', ip: '10.0.1.9/24', mtu: 1500 }, { outerDev: 'h2a-eth0' })
+    const other = instance(a, { bridge: 'h2s1', ip: '10.0.1.9/24', mtu: 1500 }, { outerEnd: 'h2a-eth0' })
     await assert.rejects(addContainerLinks(ctx, [other]), (e: ConlinkError) => {
       assert.match(e.message, /h2a:eth0.*already exists differently.*mtu is 4111, not 1500.*ip 10\.0\.1\.9\/24 missing/)
       assert.equal(e.place.file, 'test.yaml')
@@ -74,8 +74,8 @@ describe('veth on a linux bridge', () => {
     const c = await container('h2c')
     const before = await snapshot(net)
     const bad = [
-      instance(c, { bridge: 'h2s1', ip: '10.0.1.3/24' }, { outerDev: 'h2c-eth0' }),
-      instance(c, { bridge: 'h2s1', dev: 'eth1', ip: '10.0.2.3/24', route: ['10.8.0.0/24 via 10.77.0.1'] }, { outerDev: 'h2c-eth1' }),
+      instance(c, { bridge: 'h2s1', ip: '10.0.1.3/24' }, { outerEnd: 'h2c-eth0' }),
+      instance(c, { bridge: 'h2s1', dev: 'eth1', ip: '10.0.2.3/24', route: ['10.8.0.0/24 via 10.77.0.1'] }, { outerEnd: 'h2c-eth1' }),
     ]
     await assert.rejects(addContainerLinks(ctx, bad), /h2c:eth1/)
     assert.equal(await snapshot(net), before)
@@ -85,7 +85,7 @@ describe('veth on a linux bridge', () => {
   test('config values reach ip as data, never a shell', async () => {
     const c = await container('h2d')
     const marker = join(tmpdir(), `h2-injected-${process.pid}`)
-    const evil = instance(c, { bridge: 'h2s1', ip: '10.0.1.4/24', route: [`10.8.0.0/24 via 10.9.0.254'; touch ${marker}; echo '`] }, { outerDev: 'h2d-eth0' })
+    const evil = instance(c, { bridge: 'h2s1', ip: '10.0.1.4/24', route: [`10.8.0.0/24 via 10.9.0.254'; touch ${marker}; echo '`] }, { outerEnd: 'h2d-eth0' })
     await assert.rejects(addContainerLinks(ctx, [evil]), /h2d:eth0/)
     assert.equal(existsSync(marker), false)
   })
@@ -102,7 +102,7 @@ describe('veth on a linux bridge', () => {
 
   test('deleting links of a gone container is a warning', async () => {
     const c = await container('h2e')
-    const l = [instance(c, { bridge: 'h2s1', ip: '10.0.1.5/24', nat: '10.99.0.5' }, { outerDev: 'h2e-eth0' })]
+    const l = [instance(c, { bridge: 'h2s1', ip: '10.0.1.5/24', nat: '10.99.0.5' }, { outerEnd: 'h2e-eth0' })]
     await addContainerLinks(ctx, l)
     assert.equal((await ipJson(net, ['link', 'show'])).some((x: any) => x.ifname === 'h2e-eth0'), true, 'created first')
     c.kill()
@@ -131,8 +131,8 @@ describe('patch', () => {
     const a = await container('h2pa')
     const b = await container('h2pb')
     const before = await snapshot(net)
-    const la = [instance(a, { bridge: 'h2p', ip: '10.0.3.1/24', mac: 'c2:00:00:00:03:01' }, { outerDev: 'h2pa-eth0' })]
-    const lb = [instance(b, { bridge: 'h2p', ip: '10.0.3.2/24' }, { outerDev: 'h2pb-eth0' })]
+    const la = [instance(a, { bridge: 'h2p', ip: '10.0.3.1/24', mac: 'c2:00:00:00:03:01' }, { outerEnd: 'h2pa-eth0' })]
+    const lb = [instance(b, { bridge: 'h2p', ip: '10.0.3.2/24' }, { outerEnd: 'h2pb-eth0' })]
     await addContainerLinks(ctx, lb)
     assert.equal((await inside(net, ['tc', 'filter', 'show', 'dev', 'h2pb-eth0', 'ingress'])).stdout, '')
     await addContainerLinks(ctx, la)
@@ -142,7 +142,7 @@ describe('patch', () => {
     }
     assert.ok(await ping(a, '10.0.3.2'))
     const c = await container('h2pc')
-    await assert.rejects(addContainerLinks(ctx, [instance(c, { bridge: 'h2p' }, { outerDev: 'h2pc-eth0' })]), /exactly two links/)
+    await assert.rejects(addContainerLinks(ctx, [instance(c, { bridge: 'h2p' }, { outerEnd: 'h2pc-eth0' })]), /exactly two links/)
     await deleteContainerLinks(ctx, la)
     assert.doesNotMatch((await inside(net, ['tc', 'qdisc', 'show', 'dev', 'h2pb-eth0'])).stdout, /ingress/)
     await addContainerLinks(ctx, la)
@@ -159,10 +159,10 @@ describe('router between two bridges', () => {
     const [r, h1, h2] = await Promise.all([container('h2r'), container('h2h1'), container('h2h2')])
     await inside(r, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'])
     const results = await addLinksForContainers(ctx, [
-      [instance(r, { bridge: 'h2r1', dev: 'eth-s1', ip: '192.168.1.1/24' }, { outerDev: 'h2r-s1' }),
-        instance(r, { bridge: 'h2r2', dev: 'eth-s2', ip: '172.16.0.1/12' }, { outerDev: 'h2r-s2' })],
-      [instance(h1, { bridge: 'h2r1', ip: '192.168.1.100/24', route: ['default via 192.168.1.1'] }, { outerDev: 'h2h1-eth0' })],
-      [instance(h2, { bridge: 'h2r2', ip: '172.16.0.100/12', route: ['default via 172.16.0.1'] }, { outerDev: 'h2h2-eth0' })],
+      [instance(r, { bridge: 'h2r1', dev: 'eth-s1', ip: '192.168.1.1/24' }, { outerEnd: 'h2r-s1' }),
+        instance(r, { bridge: 'h2r2', dev: 'eth-s2', ip: '172.16.0.1/12' }, { outerEnd: 'h2r-s2' })],
+      [instance(h1, { bridge: 'h2r1', ip: '192.168.1.100/24', route: ['default via 192.168.1.1'] }, { outerEnd: 'h2h1-eth0' })],
+      [instance(h2, { bridge: 'h2r2', ip: '172.16.0.100/12', route: ['default via 172.16.0.1'] }, { outerEnd: 'h2h2-eth0' })],
     ])
     assert.deepEqual([...results.values()], [undefined, undefined, undefined])
     assert.ok(await ping(h1, '172.16.0.100'))
@@ -178,7 +178,7 @@ describe('macvlan', () => {
     await inside(host, ['ip', 'link', 'set', 'dev', 'h2par-p', 'up'])
     const [a, b] = await Promise.all([container('h2ma'), container('h2mb')])
     const mv = (c: FakeContainer, ip: string, mtu?: number) =>
-      instance(c, { type: 'macvlan', base: 'host', mode: 'bridge', ip, mtu, dev: 'eth0' }, { outerDev: 'h2par' })
+      instance(c, { type: 'macvlan', base: 'host', mode: 'bridge', ip, mtu, dev: 'eth0' }, { parent: 'h2par' })
     await addContainerLinks(ctx, [mv(a, '10.0.4.1/24')])
     await addContainerLinks(ctx, [mv(b, '10.0.4.2/24')])
     const [eth0] = await ipJson(a, ['-d', 'link', 'show', 'dev', 'eth0'])
@@ -209,8 +209,8 @@ describe('vxlan tunnel between two hosts', () => {
       await createTunnels(side.ctx, [tunnel(remote)])
     }
     const [a, b] = await Promise.all([container('h2va'), container('h2vb')])
-    await addContainerLinks(A.ctx, [instance(a, { bridge: 'h2vx', ip: '10.0.5.1/24', mtu: 1400 }, { outerDev: 'h2va-eth0' })])
-    await addContainerLinks(B.ctx, [instance(b, { bridge: 'h2vx', ip: '10.0.5.2/24', mtu: 1400 }, { outerDev: 'h2vb-eth0' })])
+    await addContainerLinks(A.ctx, [instance(a, { bridge: 'h2vx', ip: '10.0.5.1/24', mtu: 1400 }, { outerEnd: 'h2va-eth0' })])
+    await addContainerLinks(B.ctx, [instance(b, { bridge: 'h2vx', ip: '10.0.5.2/24', mtu: 1400 }, { outerEnd: 'h2vb-eth0' })])
     assert.ok(await ping(a, '10.0.5.2'))
     const [vx] = await ipJson(A.net, ['-d', 'link', 'show', 'dev', 'vxlan-1001'])
     assert.equal(vx.linkinfo.info_data.port, 8472, 'the kernel default port, as upstream conlink uses')
@@ -244,9 +244,9 @@ describe('nat', () => {
     await createBridges(ctx, Object.values(ctx.bridges))
     const [s, c] = await Promise.all([container('h2ns'), container('h2nc')])
     await inside(s, ['ip', 'addr', 'add', '10.99.0.1/32', 'dev', 'lo'])
-    const ls = [instance(s, { bridge: 'h2n', ip: '10.0.6.1/24', nat: '10.99.0.1' }, { outerDev: 'h2ns-eth0' })]
+    const ls = [instance(s, { bridge: 'h2n', ip: '10.0.6.1/24', nat: '10.99.0.1' }, { outerEnd: 'h2ns-eth0' })]
     await addContainerLinks(ctx, ls)
-    await addContainerLinks(ctx, [instance(c, { bridge: 'h2n', ip: '10.0.6.2/24' }, { outerDev: 'h2nc-eth0' })])
+    await addContainerLinks(ctx, [instance(c, { bridge: 'h2n', ip: '10.0.6.2/24' }, { outerEnd: 'h2nc-eth0' })])
     const stop = httpd(s, '10.99.0.1:80') // listens ONLY on the nat address
     try {
       assert.equal(await fetchFrom(c, 'http://10.0.6.1/'), 'hello from h2')
@@ -279,7 +279,7 @@ describe('forward', () => {
     await createBridges(ctx, Object.values(ctx.bridges))
     const before = await snapshot(net)
     const node = await container('h2fn')
-    const l = [instance(node, { bridge: 'h2f', ip: '10.0.7.1/24', forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerDev: 'h2fn-eth0' })]
+    const l = [instance(node, { bridge: 'h2f', ip: '10.0.7.1/24', forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerEnd: 'h2fn-eth0' })]
     await addContainerLinks(ctx, l)
     const stop = httpd(node, '80')
     try {

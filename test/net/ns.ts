@@ -71,7 +71,7 @@ export function linkSpec(over: Partial<LinkSpec> = {}): LinkSpec {
 export function instance(container: ContainerInfo, link: Partial<LinkSpec>, over: Partial<LinkInstance> = {}): LinkInstance {
   const spec = linkSpec(link)
   return {
-    link: spec, container, dev: spec.dev, outerDev: spec['outer-dev'], ip: spec.ip, mac: spec.mac, mtu: spec.mtu, forward: spec.forward, ...over,
+    link: spec, container, dev: spec.dev, outerEnd: spec['outer-dev'], ip: spec.ip, mac: spec.mac, mtu: spec.mtu, forward: spec.forward, ...over,
   }
 }
 

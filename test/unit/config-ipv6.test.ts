@@ -144,7 +144,7 @@ const all = Object.fromEntries(FEATURES.map((f) => [f, true])) as Capabilities
 const ctx = (over: Partial<NetContext> = {}): NetContext => ({ conlinkPid: 77, capabilities: all, bridges: { s1: { bridge: 's1', mode: 'linux', 'resolved-mode': 'linux' } }, ...over })
 function inst(link: Partial<LinkSpec>): LinkInstance {
   const spec = node({ ...link, service: 'node' })
-  return { link: spec, container: replica(1), dev: spec.dev, outerDev: 'node_1-eth0', ip: spec.ip, mac: spec.mac, mtu: undefined, forward: spec.forward }
+  return { link: spec, container: replica(1), dev: spec.dev, outerEnd: 'node_1-eth0', ip: spec.ip, mac: spec.mac, mtu: undefined, forward: spec.forward }
 }
 const lines = (ops: Op[]) => ops.map(describeOp)
 

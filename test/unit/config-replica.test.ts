@@ -51,7 +51,7 @@ test('instantiateLink: offsets index-1 for service links', () => {
   assert.equal(i2.ip, '10.0.1.2/16')
   assert.equal(i2.mac, '00:0a:0b:0c:0d:02')
   assert.deepEqual(i2.forward, [{ 'conlink-port': 81, port: 80, proto: 'tcp' }])
-  assert.equal(i2.outerDev, 'node_2-eth0')
+  assert.equal(i2.outerEnd, 'node_2-eth0')
   assert.equal(i2.mtu, 4111)
   assert.equal(i2.dev, 'eth0')
   assert.equal(i2.link, l)
@@ -72,7 +72,7 @@ test('instantiateLink: container links get no offset; ipvlan gets no MAC; dummy 
   const c = instantiateLink(link({ service: undefined, container: 'p_n_2', ip: '10.0.0.1/24' }), container({ name: 'p_n_2', index: 2 }))
   assert.equal(c.ip, '10.0.0.1/24')
   assert.equal(instantiateLink(link({ type: 'ipvlan', 'outer-dev': 'eth0' }), container()).mac, undefined)
-  assert.equal(instantiateLink(link({ type: 'dummy' }), container()).outerDev, undefined)
+  assert.equal(instantiateLink(link({ type: 'dummy' }), container()).outerEnd, undefined)
   assert.throws(() => instantiateLink(link({ forward: [{ 'conlink-port': 65535, port: 80, proto: 'tcp' }] }), container({ index: 2 })), /beyond 65535/)
 })
 
@@ -93,6 +93,6 @@ test('outer names: collisions the config makes unavoidable are reported at confi
 })
 
 test('outer names: an explicit outer-dev on a scaled service is an error for replica 2, naming the link', () => {
-  assert.equal(instantiateLink(link({ 'outer-dev': 'fixed0' }), container()).outerDev, 'fixed0')
+  assert.equal(instantiateLink(link({ 'outer-dev': 'fixed0' }), container()).outerEnd, 'fixed0')
   assert.throws(() => instantiateLink(link({ 'outer-dev': 'fixed0' }), container({ index: 2 })), (e: any) => /outer-dev fixed0 is a fixed name, but service node has a replica 2/.test(e.message) && e.place.path === 'links[0]')
 })

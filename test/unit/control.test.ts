@@ -142,7 +142,7 @@ describe('impairment plans', () => {
 function instance(container: Partial<ContainerInfo>, link: Partial<LinkSpec>): LinkInstance {
   const spec: LinkSpec = { type: 'veth', service: 'h1', dev: 'eth0', bridge: 's1', route: [], netem: [], forward: [], ethtool: [], base: 'conlink', origin: { file: 'c.yaml', path: 'links[0]' }, ...link }
   const info: ContainerInfo = { id: 'a'.repeat(64), name: 'p_h1_1', pid: 100, project: 'p', service: 'h1', index: 1, ...container }
-  return { link: spec, container: info, dev: spec.dev, outerDev: 'h1_1-eth0', ip: '10.0.0.1/24', mac: 'c2:00:00:00:00:01', mtu: 1500, forward: [] }
+  return { link: spec, container: info, dev: spec.dev, outerEnd: 'h1_1-eth0', ip: '10.0.0.1/24', mac: 'c2:00:00:00:00:01', mtu: 1500, forward: [] }
 }
 
 const upLink = (over: Partial<KernelLink> = {}): KernelLink => ({

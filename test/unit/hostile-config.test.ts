@@ -125,7 +125,7 @@ test('container names, ids and service labels from engine events only reach name
   const ctx = fakeCtx(config)
   for (const [name, id] of [['evil;$(touch /tmp/h9-canary-x)\n', ';touch /tmp/h9-canary-x\nlink del dev eth0'], ['-rf', '-rf abcdef'], ['ok', 'zz\n']]) {
     const inst = instantiateLink(link, fakeContainer(name, { id, service: name, project: name }))
-    assert.match(inst.outerDev!, /^c[0-9a-f]{0,8}-eth0$/)
+    assert.match(inst.outerEnd!, /^c[0-9a-f]{0,8}-eth0$/)
     const plan = planLinkAdd(ctx, inst)
     for (const op of withUndo([...plan.create, ...plan.configure, ...planLinkDelete(ctx, inst)])) {
       assert.deepEqual(opProblems(op), [])

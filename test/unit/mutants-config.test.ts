@@ -57,7 +57,7 @@ test('instantiateLink: ipvtap gets no MAC either; a container link uses the name
   assert.equal(instantiateLink(link({ type: 'ipvtap', 'outer-dev': 'eth0' }), container()).mac, undefined)
   assert.match(instantiateLink(link({ type: 'macvtap', 'outer-dev': 'eth0' }), container()).mac!, /^c2:/)
   const c = instantiateLink(link({ service: undefined, container: undefined }), container({ name: '/box', project: undefined, service: undefined }))
-  assert.equal(c.outerDev, 'box-eth0')
+  assert.equal(c.outerEnd, 'box-eth0')
 })
 
 test('forward ports: 65535 is the last one, with a hint beyond', async () => {

@@ -26,12 +26,12 @@ const ctx = (over: Partial<NetContext> = {}): NetContext => ({
 })
 function inst(link: Partial<LinkSpec>, over: Partial<LinkInstance> = {}): LinkInstance {
   const spec: LinkSpec = { type: 'veth', dev: 'eth0', route: [], netem: [], forward: [], ethtool: [], base: 'conlink', origin: { file: 'net.yaml', path: 'links[2]' }, ...link }
-  return { link: spec, container: node, dev: spec.dev, outerDev: spec['outer-dev'], ip: spec.ip, mac: spec.mac, mtu: spec.mtu, forward: spec.forward, ...over }
+  return { link: spec, container: node, dev: spec.dev, outerEnd: spec['outer-dev'], ip: spec.ip, mac: spec.mac, mtu: spec.mtu, forward: spec.forward, ...over }
 }
 const lines = (ops: Op[]) => ops.map(describeOp)
 
 test('veth on a linux bridge: one atomic create line, then the container batch', () => {
-  const p = planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', mac: 'c2:00:00:00:00:01', mtu: 9000, route: ['default via 10.0.0.1'], netem: ['delay 10ms', 'rate 1mbit'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerDev: 'node_1-eth0' }))
+  const p = planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', mac: 'c2:00:00:00:00:01', mtu: 9000, route: ['default via 10.0.0.1'], netem: ['delay 10ms', 'rate 1mbit'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerEnd: 'node_1-eth0' }))
   assert.deepEqual(lines(p.create), [
     '[network] ip link add name node_1-eth0 mtu 9000 master s1 up type veth peer name eth0 address c2:00:00:00:00:01 mtu 9000 netns 4242',
   ])
@@ -47,20 +47,20 @@ test('veth on a linux bridge: one atomic create line, then the container batch',
 })
 
 test('veth on ovs and the network container itself', () => {
-  const p = planLinkAdd(ctx({ conlinkPid: undefined }), inst({ bridge: 'o1' }, { outerDev: 'o' }))
+  const p = planLinkAdd(ctx({ conlinkPid: undefined }), inst({ bridge: 'o1' }, { outerEnd: 'o' }))
   assert.equal(describeOp(p.create[0]), '[network] ip link add name o up type veth peer name eth0 netns 4242')
   assert.deepEqual(lines(p.configure.slice(0, 1)), ['[network] ovs-vsctl --timeout=10 add-port o1 o'])
   assert.deepEqual(inNs(ctx({ conlinkPid: undefined }), 'conlink', ['ip']), ['ip'])
   assert.deepEqual(inNs(ctx(), 'conlink', ['ip']), ['nsenter', '--net=/proc/77/ns/net', 'ip'])
   assert.deepEqual(inNs(ctx(), 'host', ['ip']), ['nsenter', '--net=/proc/1/ns/net', 'ip'])
-  assert.deepEqual(lines(planLinkDelete(ctx(), inst({ bridge: 'o1' }, { outerDev: 'o' }))), [
+  assert.deepEqual(lines(planLinkDelete(ctx(), inst({ bridge: 'o1' }, { outerEnd: 'o' }))), [
     '[network] ovs-vsctl --timeout=10 --if-exists del-port o1 o', '[network] ip link del dev o',
   ])
 })
 
 test('nat and forward rules', () => {
   const c = ctx({ dockerEth0: { ip: '172.17.0.2/16' } })
-  const p = planLinkAdd(c, inst({ bridge: 's1', ip: '10.0.1.1/16', nat: '10.99.0.1', forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerDev: 'o' }))
+  const p = planLinkAdd(c, inst({ bridge: 's1', ip: '10.0.1.1/16', nat: '10.99.0.1', forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerEnd: 'o' }))
   assert.deepEqual(lines(p.configure).filter((l) => /iptables|route/.test(l)), [
     '[pid 4242] iptables -w -t nat -A PREROUTING -i eth0 -j DNAT --to-destination 10.99.0.1',
     '[pid 4242] iptables -w -t nat -A POSTROUTING -o eth0 -j SNAT --to-source 10.0.1.1',
@@ -70,18 +70,18 @@ test('nat and forward rules', () => {
     '[network] iptables -w -t nat -A POSTROUTING -o s1 -m mark --mark 0x636c/0xffff -d 10.0.1.1/32 -p tcp -m tcp --dport 80 -j MASQUERADE',
     '[pid 4242] ip route replace 172.17.0.2/32 dev eth0',
   ])
-  assert.throws(() => planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', forward: [{ 'conlink-port': 1, port: 2, proto: 'udp' }] }, { outerDev: 'o' })), /DOCKER-ETH0/)
+  assert.throws(() => planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', forward: [{ 'conlink-port': 1, port: 2, proto: 'udp' }] }, { outerEnd: 'o' })), /DOCKER-ETH0/)
 })
 
 test('*vlan kinds: child of the host parent, straight into the container', () => {
-  const host = (link: Partial<LinkSpec>, outer = 'eth1') => lines(planLinkAdd(ctx(), inst({ base: 'host', ...link }, { outerDev: outer })).create)
+  const host = (link: Partial<LinkSpec>, outer = 'eth1') => lines(planLinkAdd(ctx(), inst({ base: 'host', ...link }, { parent: outer })).create)
   assert.deepEqual(host({ type: 'vlan', vlanid: 5, mtu: 1400 }), ['[host] ip link add link eth1 name eth0 mtu 1400 netns 4242 type vlan id 5'])
   assert.deepEqual(host({ type: 'macvlan', mode: 'bridge', mac: 'c2:00:00:00:00:09' }), ['[host] ip link add link eth1 name eth0 address c2:00:00:00:00:09 netns 4242 type macvlan mode bridge'])
   assert.deepEqual(host({ type: 'macvtap' }), ['[host] ip link add link eth1 name eth0 netns 4242 type macvtap'])
   assert.deepEqual(host({ type: 'ipvlan', mode: 'l2', mac: 'c2:00:00:00:00:09' }), ['[host] ip link add link eth1 name eth0 netns 4242 type ipvlan mode l2'])
   assert.deepEqual(host({ type: 'ipvtap', mode: 'l3' }), ['[host] ip link add link eth1 name eth0 netns 4242 type ipvtap mode l3'])
-  assert.deepEqual(lines(planLinkAdd(ctx(), inst({ type: 'vlan', base: 'host', vlanid: 5 }, { outerDev: 'eth1' })).create[0].undo!), ['[pid 4242] ip link del dev eth0'])
-  assert.throws(() => planLinkAdd(ctx(), inst({ type: 'vlan', base: 'host' }, { outerDev: 'eth1' })), /needs vlanid/)
+  assert.deepEqual(lines(planLinkAdd(ctx(), inst({ type: 'vlan', base: 'host', vlanid: 5 }, { parent: 'eth1' })).create[0].undo!), ['[pid 4242] ip link del dev eth0'])
+  assert.throws(() => planLinkAdd(ctx(), inst({ type: 'vlan', base: 'host' }, { parent: 'eth1' })), /needs vlanid/)
   assert.throws(() => planLinkAdd(ctx(), inst({ type: 'macvlan', base: 'host' })), /needs outer-dev/)
 })
 
@@ -131,8 +131,8 @@ test('missing kernel features give a clear error naming the link and its place',
   const check = (i: LinkInstance, re: RegExp) =>
     assert.throws(() => requireLinkFeatures(c, i), (e: any) => re.test(e.message) && e.place.file === 'net.yaml' && e.place.path === 'links[2]')
   check(inst({ type: 'dummy', base: 'local' }), /dummy link node_1:eth0 needs kernel feature 'dummy'/)
-  check(inst({ bridge: 's1', netem: ['delay 1ms'] }, { outerDev: 'o' }), /veth link node_1:eth0 needs kernel feature 'netem'/)
-  check(inst({ bridge: 'p1' }, { outerDev: 'o' }), /needs kernel feature 'mirred'/)
+  check(inst({ bridge: 's1', netem: ['delay 1ms'] }, { outerEnd: 'o' }), /veth link node_1:eth0 needs kernel feature 'netem'/)
+  check(inst({ bridge: 'p1' }, { outerEnd: 'o' }), /needs kernel feature 'mirred'/)
 })
 
 test('batch safety and error parsing', () => {

@@ -2,10 +2,10 @@
 import { ip } from '../ops.js'
 import { macMtuWords, planContainerConfig, planDeleteInContainer, type LinkKind } from './kind.js'
 import { linkLabel } from '../../config/label.js'
+import { LINK_FACTS } from './facts.js'
 
 export const dummy: LinkKind = {
-  feature: 'dummy',
-  kernelKind: 'dummy',
+  facts: LINK_FACTS.dummy,
   planAdd(inst) {
     const id = linkLabel(inst)
     const pid = inst.container.pid

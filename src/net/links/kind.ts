@@ -3,11 +3,11 @@
 import type { LinkInstance } from '../../config/types.js'
 import { addressList, addressOfFamily, familyOf, linkLocalFromMac } from '../../config/address.js'
 import { ConlinkError } from '../../errors.js'
-import type { Feature } from '../capabilities.js'
 import type { NetContext } from '../context.js'
 import { ipv6Disabled } from '../kernel-errors.js'
 import { addrOf, ethtool as ethtoolOp, iptDelete, iptRule, ip, tc, words, type Op } from '../ops.js'
 import { linkLabel } from '../../config/label.js'
+import { LINK_FACTS, type LinkFacts } from './facts.js'
 
 export interface LinkPlan {
   /** Creates the interface: one atomic op per link (a "File exists" failure means it is already there). */
@@ -17,18 +17,17 @@ export interface LinkPlan {
 }
 
 export interface LinkKind {
-  /** The kernel feature the kind needs. */
-  feature: Feature
-  /** The kind `ip -d link` reports for the container end. */
-  kernelKind: string
+  /** What the kind is (facts.ts): base, MAC, MTU, kernel feature, outer side. */
+  facts: LinkFacts
   planAdd(inst: LinkInstance, ctx: NetContext): LinkPlan
   /** Best-effort removal; ops in the container namespace are skipped by the caller when the container is gone. */
   planDelete(inst: LinkInstance, ctx: NetContext): Op[]
 }
 
-/** `address MAC` and `mtu N` words for `ip link add`, when set. */
-export function macMtuWords(inst: LinkInstance, withMac = true): string[] {
-  return [...(withMac && inst.mac ? ['address', inst.mac] : []), ...(inst.mtu ? ['mtu', String(inst.mtu)] : [])]
+/** `address MAC` (kinds with a MAC of their own) and `mtu N` words for `ip link add`, when set. */
+export function macMtuWords(inst: LinkInstance): string[] {
+  const mac = LINK_FACTS[inst.link.type].hasMac ? inst.mac : undefined
+  return [...(mac ? ['address', mac] : []), ...(inst.mtu ? ['mtu', String(inst.mtu)] : [])]
 }
 
 /** The nat rules and their family (ip6tables for an IPv6 nat): SNAT to the link's address of the same family. */

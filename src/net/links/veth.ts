@@ -9,10 +9,11 @@ import { planForwards, planForwardsDelete } from '../forward.js'
 import { ip } from '../ops.js'
 import { macMtuWords, planContainerConfig, planContainerUnconfig, type LinkKind } from './kind.js'
 import { linkLabel } from '../../config/label.js'
+import { LINK_FACTS } from './facts.js'
 
 function outerOf(inst: LinkInstance): string {
-  if (!inst.outerDev) throw new ConlinkError(`veth link ${linkLabel(inst)} has no outer-dev name`, { place: inst.link.origin })
-  return inst.outerDev
+  if (!inst.outerEnd) throw new ConlinkError(`veth link ${linkLabel(inst)} has no outer-dev name`, { place: inst.link.origin })
+  return inst.outerEnd
 }
 
 export function vethBridge(inst: LinkInstance, ctx: NetContext) {
@@ -20,8 +21,7 @@ export function vethBridge(inst: LinkInstance, ctx: NetContext) {
 }
 
 export const veth: LinkKind = {
-  feature: 'veth',
-  kernelKind: 'veth',
+  facts: LINK_FACTS.veth,
   planAdd(inst, ctx) {
     const id = linkLabel(inst)
     const outer = outerOf(inst)
