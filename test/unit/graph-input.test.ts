@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isConlinkError } from '../../src/errors.js'
+import { networkToDot } from '../../src/graph/dot.js'
 import { parseConfigJson } from '../../src/graph/input.js'
 
 const HINT = "give the output of `conlink config` (or of upstream conlink's --show-config)"
@@ -95,4 +96,11 @@ test('a link that is not a veth needs no bridge; a bridge given is read from eit
   assert.equal(dummy.base, 'local')
   const [veth] = parseConfigJson(JSON.stringify(withLink({ bridge: 's9' }))).services.a.links
   assert.equal(veth.bridge, 's9')
+})
+
+test('a host link read without outer-dev is drawn against an unknown parent `?`', () => {
+  const config = parseConfigJson(JSON.stringify(withLink({ type: 'macvlan', dev: 'm0', mode: 'bridge' })))
+  const dot = networkToDot(config)
+  assert.ok(dot.includes('    "host/?" [label="?", shape="box3d"];'), dot)
+  assert.ok(dot.includes('  "svc/a/m0" -- "host/?" [label="macvlan (bridge)", style="bold"];'), dot)
 })
