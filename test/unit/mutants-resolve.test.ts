@@ -127,3 +127,8 @@ test('the memo key tells apart open groups 1 and 2 from open group 12', () => {
     spec[m] = ''
   assert.deepEqual(resolveModes(['top'], graph(spec)).sort(), ['p1', 'p2', 'r', 's10', 's11', 's12', 's4', 's5', 's6', 's7', 's8', 's9', 'top', 'y'])
 })
+
+test('the too-complex error names a mode whose deps mix single modes and alternatives', () => {
+  const g = graph({ top: 'base a|b', base: '', a: '', b: '' })
+  assert.throws(() => withLimits({ steps: 0 }, () => resolveModes(['top'], g)), tooComplex('more than 0 steps', 'top', 'modes/top/deps'))
+})
