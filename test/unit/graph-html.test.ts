@@ -60,7 +60,7 @@ test('graphPage: the live page\'s header, panel, script and the legend', () => {
 test('networkToDot: an owner with only commands is drawn with them: a string as given, an argv joined', () => {
   const config: NetworkConfig = {
     bridges: {}, tunnels: [], services: {},
-    containers: { box: { links: [], commands: [{ container: 'box', command: 'sleep 1' }, { container: 'box', command: ['ip', 'link', 'show'] }] } },
+    containers: { box: { links: [], commands: [{ container: 'box', command: 'sleep 1', origin: { file: 'g.yaml', path: 'commands[0]' } }, { container: 'box', command: ['ip', 'link', 'show'], origin: { file: 'g.yaml', path: 'commands[1]' } }] } },
   }
   const dot = networkToDot(config)
   assert.ok(dot.includes([
