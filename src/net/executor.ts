@@ -129,13 +129,9 @@ async function runSolo(ctx: NetContext, op: Op, result: ExecResult): Promise<voi
   else result.failed.set(op, failureText(r))
 }
 
-function iptablesInput(ops: Op[]): string {
-  const tables = new Map<string, string[]>()
-  for (const op of ops) {
-    const t = op.table ?? 'filter'
-    tables.set(t, [...(tables.get(t) ?? []), op.args.join(' ')])
-  }
-  return [...tables].map(([t, rules]) => `*${t}\n${rules.join('\n')}\nCOMMIT\n`).join('')
+/** iptables-restore input for one batch: its rules share one table (part of the batch key). */
+function iptablesInput(ops: Op[], lines: string): string {
+  return `*${ops[0].table ?? 'filter'}\n${lines}COMMIT\n`
 }
 
 async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise<void> {
@@ -144,7 +140,7 @@ async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise
   const lines = ops.map((op) => op.args.join(' ')).join('\n') + '\n'
   const [prog, input] =
     isIptables(ops[0])
-      ? [[`${kind}-restore`, '-w', '--noflush'], iptablesInput(ops)]
+      ? [[`${kind}-restore`, '-w', '--noflush'], iptablesInput(ops, lines)]
       : kind === 'ethtool'
         ? [['xargs', '-L', '1', 'ethtool'], lines]
         : [[kind, '-force', '-batch', '-'], lines]

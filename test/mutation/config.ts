@@ -1,9 +1,12 @@
 // Mutation testing entry for config (scripts/mutate.sh): these test files in one process, so each mutant costs one node start.
 await import('../unit/config-enrich.test.js')
 await import('../unit/config-interpolate.test.js')
+await import('../unit/config-ipv6.test.js')
+await import('../unit/config-limits.test.js')
 await import('../unit/config-load.test.js')
 await import('../unit/config-merge.test.js')
 await import('../unit/config-replica.test.js')
+await import('../unit/config-upstream.test.js')
 await import('../unit/config-validate.test.js')
 await import('../unit/gaps.test.js')
 await import('../unit/hostile-config.test.js')

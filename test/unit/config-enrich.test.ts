@@ -48,7 +48,12 @@ test('forward parsing and linksWithForwards', async () => {
 
 test('forward on a patch bridge is an error', async () => {
   const { file, result } = loadNet('bridges: [{bridge: p1, mode: patch}]\nlinks:\n  - {service: a, bridge: p1, ip: 10.0.0.1/24, forward: 80:80/tcp}\n')
-  await rejectsWith(result, `${file}: links[0].forward: forward needs a bridge in linux or ovs mode, but bridge p1 is a patch`)
+  await rejectsWith(result, `${file}: links[0].forward: forward needs a bridge in linux or ovs mode, but bridge p1 is a patch`, 'set mode linux or ovs for bridge p1, or remove forward')
+})
+
+test('forward on an ovs bridge is fine', async () => {
+  const { config } = await loadNet('bridges: [{bridge: o1, mode: ovs}]\nlinks:\n  - {service: a, bridge: o1, ip: 10.0.0.1/24, forward: 80:80/tcp}\n', { probe: () => true }).result
+  assert.deepEqual(config.services.a.links[0].forward, [{ 'conlink-port': 80, port: 80, proto: 'tcp' }])
 })
 
 test('three links on one patch bridge is an error naming the bridge and the links', async () => {

@@ -96,3 +96,14 @@ test('outer names: an explicit outer-dev on a scaled service is an error for rep
   assert.equal(instantiateLink(link({ 'outer-dev': 'fixed0' }), container()).outerEnd, 'fixed0')
   assert.throws(() => instantiateLink(link({ 'outer-dev': 'fixed0' }), container({ index: 2 })), (e: any) => /outer-dev fixed0 is a fixed name, but service node has a replica 2/.test(e.message) && e.place.path === 'links[0]')
 })
+
+test('instantiateLink: a host link has a parent (its outer-dev) and no outer end; a veth the reverse; a dummy neither', () => {
+  const vlan = instantiateLink(link({ type: 'vlan', base: 'host', 'outer-dev': 'eth0', dev: 'v5', vlanid: 5 }), container())
+  assert.equal(vlan.parent, 'eth0')
+  assert.equal(vlan.outerEnd, undefined)
+  const veth = instantiateLink(link({ 'outer-dev': 'x-eth0' }), container())
+  assert.equal(veth.parent, undefined)
+  assert.equal(veth.outerEnd, 'x-eth0')
+  const dummy = instantiateLink(link({ type: 'dummy', base: 'local', dev: 'd0' }), container())
+  assert.deepEqual([dummy.parent, dummy.outerEnd], [undefined, undefined])
+})
