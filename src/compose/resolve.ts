@@ -80,7 +80,8 @@ function checkKnown(requested: string[], graph: ModeGraph): void {
 }
 
 /** Search bounds of the resolver: past them it fails naming the modes with alternatives. */
-export const RESOLVE_LIMITS = { steps: 200_000, work: 1_000_000, ms: 2_000, depth: 500 }
+// counted, never timed: the same modes resolve (or fail) alike on a busy machine
+export const RESOLVE_LIMITS = { steps: 200_000, work: 1_000_000, depth: 500 }
 
 /** Up to `max` names, then how many more. */
 export function someNames(names: readonly string[], max = 10): string {
@@ -149,7 +150,6 @@ function smallestSet(requested: string[], graph: ModeGraph): Set<string> {
 
   let steps = 0
   let work = 0
-  const t0 = Date.now()
   const tooComplex = (why: string): never => {
     // the modes the search looked at
     const involved = [...new Set([...start, ...reachCache.keys()])].filter((m) => depsOf(graph, m).requires.some((r) => r.length > 1)).sort()
@@ -165,7 +165,6 @@ function smallestSet(requested: string[], graph: ModeGraph): Set<string> {
     const groups = unsatisfied(set)
     if (groups.length === 0) return { cost: 0 }
     if (++steps > RESOLVE_LIMITS.steps) tooComplex(`more than ${RESOLVE_LIMITS.steps} steps`)
-    if (Date.now() - t0 > RESOLVE_LIMITS.ms) tooComplex(`more than ${RESOLVE_LIMITS.ms / 1000} s`)
     if (depth > RESOLVE_LIMITS.depth) tooComplex(`a chain of more than ${RESOLVE_LIMITS.depth} alternatives`)
     const relevant = new Set<string>()
     for (const g of groups) {
