@@ -55,10 +55,12 @@ test('limiter: at most n at once, every task runs, a failing task frees its slot
   assert.equal(active, 0)
   // the slots are all free again: a second burst runs two at once, not fewer
   peak = 0
+  let guard: NodeJS.Timeout | undefined
   const second = await Promise.race([
     Promise.all([task(10), task(10), task(10)]),
-    new Promise((r) => setTimeout(() => r('stuck'), 2000)),
+    new Promise((r) => (guard = setTimeout(() => r('stuck'), 2000))),
   ])
+  clearTimeout(guard)
   assert.deepEqual(second, [10, 10, 10])
   assert.equal(peak, 2)
 })
