@@ -2,13 +2,15 @@
 // (esbuild), so the network container's node starts it without resolving and
 // compiling some 600 module files. dockerode's ssh (ssh2) and BuildKit
 // session (gRPC, protobufjs) dependencies become stubs that fail if ever called: conlink
-// talks to Unix sockets only and never builds images (as src/runtime/dockerode.ts
-// does when not bundled). typescript stays out: oclif loads it only to run
+// talks to Unix sockets only and never builds images (the list and message are
+// src/runtime/dockerode.ts's, which stubs them when not bundled). typescript stays out: oclif loads it only to run
 // .ts commands in development. Other node_modules are bundled.
 import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
+import { STUBBED_MODULES, STUB_MESSAGE } from '../dist/src/runtime/dockerode.js'
 
-const STUBBED = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/
+const escaped = STUBBED_MODULES.map((name) => name.replace(/[/.@-]/g, '\\$&'))
+const STUBBED = new RegExp(`^(${escaped.join('|')})$`)
 
 const stubs = {
   name: 'conlink-stubs',
@@ -16,7 +18,7 @@ const stubs = {
     b.onResolve({ filter: STUBBED }, (args) => ({ path: args.path, namespace: 'conlink-stub' }))
     b.onLoad({ filter: /.*/, namespace: 'conlink-stub' }, (args) => ({
       loader: 'js',
-      contents: `module.exports = new Proxy({}, { get: (_, key) => () => { throw new Error(${JSON.stringify(args.path)} + '.' + String(key) + ' is not available in conlink (only Unix-socket engines are supported)') } })`,
+      contents: `module.exports = new Proxy({}, { get: (_, key) => () => { throw new Error(${JSON.stringify(args.path)} + '.' + String(key) + ${JSON.stringify(' ' + STUB_MESSAGE)}) } })`,
     }))
   },
 }

@@ -66,6 +66,9 @@ function killer(child: ResultPromise, detached: boolean): (sig: NodeJS.Signals) 
   }
 }
 
+/** A shell's exit code for a program killed by `signal`: 128 + its number. */
+const signalExitCode = (signal: NodeJS.Signals): number => 128 + (constants.signals[signal] ?? 0)
+
 async function runProcess(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [file, ...args] = nsenterArgv(opts.netns, argv)
   const stdio = opts.stdio ?? 'pipe'
@@ -99,7 +102,7 @@ async function runProcess(argv: readonly string[], opts: RunOptions = {}): Promi
     const result = await child
     const code = (result as { code?: string }).code
     const notRun = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : undefined
-    const signalled = result.signal ? 128 + (constants.signals[result.signal] ?? 0) : undefined
+    const signalled = result.signal ? signalExitCode(result.signal) : undefined
     const exitCode = timedOut ? 124 : notRun ? (code === 'ENOENT' ? 127 : 126) : (result.exitCode ?? signalled ?? (result.failed ? 1 : 0))
     const problem = timedOut ? `timed out after ${opts.timeoutMs} ms` : notRun ? `cannot run ${file}: ${notRun}` : result.failed && exitCode !== 0 && result.exitCode === undefined ? result.shortMessage : undefined
     return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode, ...(problem ? { problem } : {}) }
@@ -149,7 +152,7 @@ export function startProgram(argv: readonly string[], opts: StartOptions = {}): 
   const child = spawn(file, args, { stdio: ['ignore', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe'], detached: opts.detached ?? false, shell: false })
   const exited = new Promise<number>((resolve) => {
     child.on('error', () => resolve(127))
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)))
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? signalExitCode(signal) : 128)))
   })
   if (opts.detached) child.unref()
   return {

@@ -5,6 +5,11 @@
 import { createRequire, Module } from 'node:module'
 import type Docker from 'dockerode'
 
+/** dockerode's dependencies conlink never uses, replaced by stubs (also in the bundle: scripts/bundle-lean.mjs). */
+export const STUBBED_MODULES = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'] as const
+/** What a stub's every property throws, after `module.property `. */
+export const STUB_MESSAGE = 'is not available in conlink (only Unix-socket engines are supported)'
+
 let loaded: Promise<typeof Docker> | undefined
 
 /** The dockerode class (stubbing its ssh and gRPC dependencies first). */
@@ -16,10 +21,7 @@ function stubUnusedDependencies(): void {
   try {
     const fromDockerode = createRequire(createRequire(import.meta.url).resolve('dockerode'))
     const fromModem = createRequire(fromDockerode.resolve('docker-modem'))
-    stub(fromModem, 'ssh2')
-    stub(fromDockerode, '@grpc/grpc-js')
-    stub(fromDockerode, '@grpc/proto-loader')
-    stub(fromDockerode, 'protobufjs')
+    for (const name of STUBBED_MODULES) stub(name === 'ssh2' ? fromModem : fromDockerode, name)
   } catch {
     // another layout (a bundle, a different dockerode): load everything as is
   }
@@ -32,7 +34,7 @@ function stub(from: NodeJS.Require, name: string): void {
   m.loaded = true
   m.exports = new Proxy({}, {
     get: (_, key) => () => {
-      throw new Error(`${name}.${String(key)} is not available in conlink (only Unix-socket engines are supported)`)
+      throw new Error(`${name}.${String(key)} ${STUB_MESSAGE}`)
     },
   })
   from.cache[path] = m

@@ -101,16 +101,21 @@ async function lstatOrNull(path: string): Promise<Stats | null> {
   return lstat(path).catch(() => null)
 }
 
-/** Thrown by nulGuard: the file is binary, so it is copied as is instead. */
+/** Thrown by a stopping nulWatch: the file is binary, so it is copied as is instead. */
 class BinaryFile extends Error {}
 
-/** Passes chunks through until one holds a NUL byte (a binary file is never templated). */
-function nulGuard(): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      done(chunk.includes(0) ? new BinaryFile() : null, chunk)
-    },
-  })
+/** Passes chunks through and notes a NUL byte (a binary file is never templated); with `stop`, fails at the first. */
+function nulWatch(stop: boolean): Transform & { sawNul: boolean } {
+  const watch = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        watch.sawNul ||= chunk.includes(0)
+        done(stop && watch.sawNul ? new BinaryFile() : null, chunk)
+      },
+    }),
+    { sawNul: false },
+  )
+  return watch
 }
 
 /** Mode bits kept on copies: permissions only (no setuid, setgid, sticky), as `cp` without `-p`. */
@@ -142,7 +147,7 @@ function rawCopy(src: string, dst: string): Promise<void> {
 /** One read for text files; a NUL byte seen on the way starts over with a plain copy. */
 async function templateFile(src: string, dst: string, env: NodeJS.ProcessEnv, strict: boolean): Promise<void> {
   try {
-    await pipeline(createReadStream(src), nulGuard(), templateStream(env, src, strict), newFile(dst))
+    await pipeline(createReadStream(src), nulWatch(true), templateStream(env, src, strict), newFile(dst))
   } catch (err) {
     if (!(err instanceof BinaryFile)) throw err
     await unlink(dst)
@@ -159,15 +164,9 @@ async function renderFile(src: string, dst: string, info: Stats, env: NodeJS.Pro
 
 /** A file too large to render: copied in one read when binary, else an error. */
 async function copyIfBinary(src: string, dst: string): Promise<void> {
-  let binary = false
-  const watch = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      binary ||= chunk.includes(0)
-      done(null, chunk)
-    },
-  })
+  const watch = nulWatch(false)
   await pipeline(createReadStream(src), watch, newFile(dst))
-  if (!binary) throw new ToolError(`${src}: too large for --handlebars (over 64 MiB)`, 1)
+  if (!watch.sawNul) throw new ToolError(`${src}: too large for --handlebars (over 64 MiB)`, 1)
 }
 
 /** Make DST/x a real directory: a link or file there is replaced, never followed. */

@@ -2,10 +2,6 @@
 // addresses (nodad), replica offsets, routes through a router, nat with
 // ip6tables, forwards from an IPv6 DOCKER-ETH0, a vxlan tunnel over IPv6.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { instantiateLink } from '../../src/config/replica.js'
 import type { BridgeSpec, LinkSpec } from '../../src/config/types.js'
@@ -14,7 +10,7 @@ import {
   addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteContainerLinks, renameDockerEth0, restoreDockerEth0,
   type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, linkSpec, snapshot, type FakeContainer, containerStarter } from './ns.js'
+import { capabilities, fetchFrom, httpd, inside, instance, ipJson, linkSpec, snapshot, type FakeContainer, containerStarter } from './ns.js'
 
 const container = containerStarter()
 
@@ -113,25 +109,6 @@ describe('IPv6 router', () => {
   })
 })
 
-function httpd(c: FakeContainer, listen: string): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'h17-www-'))
-  writeFileSync(join(dir, 'index.html'), 'hello over ipv6')
-  const p = spawn('nsenter', [`--net=/proc/${c.pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', listen, '-h', dir], { stdio: 'ignore' })
-  return () => {
-    p.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-async function fetchFrom(c: FakeContainer, url: string): Promise<string> {
-  for (let i = 0; i < 20; i++) {
-    const r = await inside(c, ['curl', '-g', '-s', '--max-time', '2', url], true)
-    if (r.exitCode === 0) return r.stdout
-    await new Promise((res) => setTimeout(res, 100))
-  }
-  return ''
-}
-
 /** Why IPv6 NAT cannot be tested here, or undefined (tried in a throwaway namespace). */
 async function ip6NatMissing(): Promise<string | undefined> {
   const r = await run(['unshare', '--net', 'ip6tables', '-w', '-t', 'nat', '-S'], { allowFailure: true })
@@ -148,7 +125,7 @@ describe('IPv6 nat', () => {
     const ls = [instance(s, { bridge: 'h17nat', mac: 'c2:17:00:00:06:01', ip: ['10.17.6.1/24', 'fd00:6::1/64'], nat: 'fd00:99::1' }, { outerEnd: 'h17ns-eth0' })]
     await addContainerLinks(ctx, ls)
     await addContainerLinks(ctx, [instance(c, { bridge: 'h17nat', mac: 'c2:17:00:00:06:02', ip: 'fd00:6::2/64' }, { outerEnd: 'h17nc-eth0' })])
-    const stop = httpd(s, '[fd00:99::1]:80') // listens ONLY on the nat address
+    const stop = httpd(s, 'hello over ipv6', '[fd00:99::1]:80') // listens ONLY on the nat address
     try {
       assert.equal(await fetchFrom(c, 'http://[fd00:6::1]/'), 'hello over ipv6')
     } finally {
@@ -191,7 +168,7 @@ describe('IPv6 forward', () => {
     const node = await container('h17fn')
     const l = [instance(node, { bridge: 'h17f', mac: 'c2:17:00:00:07:01', ip: ['10.17.7.1/24', 'fd00:7::1/64'], forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerEnd: 'h17fn-eth0' })]
     await addContainerLinks(ctx, l)
-    const stop = httpd(node, '80')
+    const stop = httpd(node, 'hello over ipv6', '80')
     try {
       assert.equal(await fetchFrom(client, 'http://[fd00:30::2]:1080/'), 'hello over ipv6')
       assert.equal(await fetchFrom(client, 'http://172.30.17.2:1080/'), 'hello over ipv6')

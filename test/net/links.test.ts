@@ -1,7 +1,6 @@
 // Live tests of the link engine on real network namespaces (root, no Docker).
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, test } from 'node:test'
@@ -11,7 +10,7 @@ import {
   addContainerLinks, addLinksForContainers, checkContainerLinks, createBridges, createTunnels, deleteBridges,
   deleteContainerLinks, deleteTunnels, renameDockerEth0, type NetContext,
 } from '../../src/net/index.js'
-import { capabilities, inside, instance, ipJson, ping, snapshot, withLogCapture, type FakeContainer, containerStarter } from './ns.js'
+import { capabilities, fetchFrom, httpd, inside, instance, ipJson, ping, snapshot, withLogCapture, type FakeContainer, containerStarter } from './ns.js'
 
 const container = containerStarter()
 
@@ -219,25 +218,6 @@ describe('vxlan tunnel between two hosts', () => {
   })
 })
 
-function httpd(c: FakeContainer, listen: string): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'h2-www-'))
-  writeFileSync(join(dir, 'index.html'), 'hello from h2\n')
-  const p = spawn('nsenter', [`--net=/proc/${c.pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', listen, '-h', dir], { stdio: 'ignore' })
-  return () => {
-    p.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-async function fetchFrom(c: FakeContainer, url: string): Promise<string> {
-  for (let i = 0; i < 20; i++) {
-    const r = await inside(c, ['curl', '-s', '--max-time', '2', url], true)
-    if (r.exitCode === 0) return r.stdout
-    await new Promise((res) => setTimeout(res, 100))
-  }
-  return ''
-}
-
 describe('nat', () => {
   test('1:1 nat: traffic to the link ip reaches the nat address', async () => {
     const { ctx } = await netCtx([linux('h2n')])
@@ -247,7 +227,7 @@ describe('nat', () => {
     const ls = [instance(s, { bridge: 'h2n', ip: '10.0.6.1/24', nat: '10.99.0.1' }, { outerEnd: 'h2ns-eth0' })]
     await addContainerLinks(ctx, ls)
     await addContainerLinks(ctx, [instance(c, { bridge: 'h2n', ip: '10.0.6.2/24' }, { outerEnd: 'h2nc-eth0' })])
-    const stop = httpd(s, '10.99.0.1:80') // listens ONLY on the nat address
+    const stop = httpd(s, 'hello from h2\n', '10.99.0.1:80') // listens ONLY on the nat address
     try {
       assert.equal(await fetchFrom(c, 'http://10.0.6.1/'), 'hello from h2')
     } finally {
@@ -281,7 +261,7 @@ describe('forward', () => {
     const node = await container('h2fn')
     const l = [instance(node, { bridge: 'h2f', ip: '10.0.7.1/24', forward: [{ 'conlink-port': 1080, port: 80, proto: 'tcp' }] }, { outerEnd: 'h2fn-eth0' })]
     await addContainerLinks(ctx, l)
-    const stop = httpd(node, '80')
+    const stop = httpd(node, 'hello from h2\n', '80')
     try {
       assert.equal(await fetchFrom(client, 'http://172.30.0.2:1080/'), 'hello from h2')
     } finally {

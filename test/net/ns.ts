@@ -1,7 +1,9 @@
 // Test helpers: a "container" is a `sleep infinity` in a fresh network namespace.
 import { spawn } from 'node:child_process'
 import { after } from 'node:test'
-import { readlinkSync } from 'node:fs'
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { ContainerInfo, LinkInstance, LinkSpec } from '../../src/config/types.js'
 import { run } from '../../src/exec.js'
 import { log } from '../../src/log.js'
@@ -124,4 +126,25 @@ export function containerStarter(): (name: string) => Promise<FakeContainer> {
     started.push(c)
     return c
   }
+}
+
+/** busybox httpd serving `body` inside container `c` on `listen` ([addr:]port); returns its stop. */
+export function httpd(c: FakeContainer, body: string, listen: string): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-www-'))
+  writeFileSync(join(dir, 'index.html'), body)
+  const p = spawn('nsenter', [`--net=/proc/${c.pid}/ns/net`, 'busybox', 'httpd', '-f', '-p', listen, '-h', dir], { stdio: 'ignore' })
+  return () => {
+    p.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** GET `url` from inside `c` (IPv6 literals allowed), retried for about 2 s while the server starts; '' if it never answers. */
+export async function fetchFrom(c: FakeContainer, url: string): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    const r = await inside(c, ['curl', '-g', '-s', '--max-time', '2', url], true)
+    if (r.exitCode === 0) return r.stdout
+    await new Promise((res) => setTimeout(res, 100))
+  }
+  return ''
 }
