@@ -3,7 +3,12 @@
 #
 # stdin, one job a line, every field hex-encoded:
 #   id timeout-ms netns stdin-file stdout-file stderr-file argv...
-# (`ethtool --offload DEV tx off` is done by the helper itself: see tx_offload_off)
+# The common jobs of wiring a container are done by the helper itself,
+# without an exec: `ethtool --offload DEV tx off` (one, or a batch of them
+# through `xargs -L 1 ethtool`: offloads_off) and an `ip -force -batch -`
+# whose every line is in the small grammar of ip_batch (address, up, simple
+# routes); any other job runs its program. CONLINK_HELPER_EXEC=1 makes the
+# batches run their programs (for comparison).
 # netns is empty or a namespace file (/proc/PID/ns/net) that the child enters
 # with setns(2) before exec, so no nsenter process is needed.
 # stdout, one line as each job ends: `id wait-status` (`id -1` when it could
@@ -15,6 +20,7 @@
 # at least every 10 ms; the empty SIGCHLD handler makes it wake at once.
 use strict;
 use POSIX ();
+use Socket ();
 use Config;
 
 $| = 1;
@@ -62,7 +68,12 @@ sub child {
     syscall($setns, fileno($ns), 0x40000000) == 0 or do { print STDERR "cannot enter $netns: $!\n"; POSIX::_exit(1) };
     close $ns;
   }
-  tx_offload_off($argv[2]) if "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off' && @argv == 5;
+  offloads_off($argv[2]) if "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off' && @argv == 5;
+  if (!$ENV{CONLINK_HELPER_EXEC}) {
+    offloads_off() if "@argv" eq 'xargs -L 1 ethtool';
+    ip_batch() if "@argv" eq 'ip -force -batch -';
+  }
+  sysseek(STDIN, 0, 0);
   exec { $argv[0] } @argv;
   print STDERR "cannot run $argv[0]: $!\n";
   POSIX::_exit(127);
@@ -71,14 +82,153 @@ sub child {
 # `ethtool --offload DEV tx off`, the default of every veth link, done here
 # without an exec of ethtool: the SIOCETHTOOL ioctl with ETHTOOL_STXCSUM = 0,
 # which the kernel applies as ethtool's netlink request does (every tx
-# checksum feature off, then the features that depend on them).
+# checksum feature off, then the features that depend on them). Returns the
+# error message, undef when it worked.
 sub tx_offload_off {
   my ($dev) = @_;
-  socket(my $s, 2, 2, 0) or do { print STDERR "cannot open a socket: $!\n"; POSIX::_exit(1) };    # AF_INET, SOCK_DGRAM, in the namespace entered
+  socket(my $s, 2, 2, 0) or return "cannot open a socket: $!";    # AF_INET, SOCK_DGRAM, in the namespace entered
   my $value = pack('L L', 0x17, 0);    # struct ethtool_value { ETHTOOL_STXCSUM, off }
   my $ifreq = pack('Z16 P x16', $dev, $value);    # struct ifreq: name, then a pointer to the value
-  ioctl($s, 0x8946, $ifreq) or do { print STDERR "Cannot set tx offload of $dev: $!\n"; POSIX::_exit(1) };    # SIOCETHTOOL
-  POSIX::_exit(0);
+  return ioctl($s, 0x8946, $ifreq) ? undef : "Cannot set tx offload of $dev: $!";    # SIOCETHTOOL
+}
+
+# One `ethtool --offload DEV tx off` (ethtool's exit status), or `xargs -L 1
+# ethtool` of such lines on STDIN (xargs's: 123 when one failed); returns
+# when a line is anything else, and the program runs.
+sub offloads_off {
+  my ($dev) = @_;
+  my @lines = defined $dev ? ("--offload $dev tx off") : split /\n/, do { local $/; <STDIN> } // '';
+  return if grep { !/^--offload \S+ tx off$/ } @lines;
+  my @devs = map { (split / /)[1] } @lines;
+  my @errors = grep { defined } map { tx_offload_off($_) } @devs;
+  print STDERR "$_\n" for @errors;
+  POSIX::_exit(!@errors ? 0 : defined $dev ? 1 : 123);
+}
+
+# An `ip -force -batch -` on STDIN done over rtnetlink, when every line is one of
+#   addr add ADDR[/LEN] dev DEV [nodad]
+#   link set dev DEV up
+#   route add (default|ADDR[/LEN]) [via ADDR] dev DEV
+# (IPv4 dotted quads, IPv6 as inet_pton reads it). The requests are the ones
+# ip 6.1 sends, and so are the messages: `Error: EXTACK.` or `RTNETLINK
+# answers: STRERROR`, `Cannot find device "DEV"`, then `Command failed -:N`
+# per failed line; the exit status is 1 when a line failed. Returns (and the
+# program runs) when a line is outside that grammar.
+sub ip_batch {
+  my @lines = split /\n/, do { local $/; <STDIN> } // '';
+  my @requests = map { ip_request($_) } @lines;
+  return if grep { !defined } @requests;
+  my $nl = netlink_socket() // return;
+  my $failed = 0;
+  for my $i (0 .. $#requests) {
+    my ($dev, $build) = @{ $requests[$i] };
+    my $index = if_index($dev);
+    my $error = $index ? netlink_talk($nl, $build->($index)) : qq{Cannot find device "$dev"};
+    next unless defined $error;
+    print STDERR "$error\nCommand failed -:", $i + 1, "\n";
+    $failed = 1;
+  }
+  POSIX::_exit($failed);
+}
+
+# [device, sub(ifindex) -> request] for one batch line; undef when outside the grammar.
+sub ip_request {
+  my @w = split / /, shift;
+  return undef if grep { length > 15 } @w[3 .. $#w];    # a device name ip would refuse as such
+  my $dev = $w[-1];
+  if (@w >= 5 && "@w[0, 1]" eq 'addr add' && (@w == 5 || (@w == 6 && $w[5] eq 'nodad'))) {
+    ($dev, my $nodad) = @w == 6 ? ($w[4], 2) : ($w[4], 0);    # IFA_F_NODAD
+    return undef unless $w[3] eq 'dev';
+    my ($family, $bin, $len) = prefix($w[2]) or return undef;
+    my $scope = $family == 2 && ord($bin) == 127 ? 254 : 0;    # RT_SCOPE_HOST for 127/8, as ip does
+    return [$dev, sub { [20, 0x600, pack('C C C C L', $family, $len, $nodad, $scope, shift) . attr(2, $bin) . attr(1, $bin)] }];    # RTM_NEWADDR, CREATE|EXCL, IFA_LOCAL, IFA_ADDRESS
+  }
+  if (@w == 5 && "@w[0 .. 2, 4]" eq 'link set dev up') {
+    return [$w[3], sub { [16, 0, pack('C x S l L L', 0, 0, shift, 1, 1)] }];    # RTM_NEWLINK, IFF_UP
+  }
+  if (@w >= 5 && "@w[0, 1]" eq 'route add' && $w[-2] eq 'dev' && (@w == 5 || (@w == 7 && $w[3] eq 'via'))) {
+    my ($gwf, $gw) = @w == 7 ? prefix($w[4], 1) : ();
+    return undef if @w == 7 && !defined $gw;
+    my ($family, $dst, $len) = $w[2] eq 'default' ? ($gwf // 2, '', 0) : prefix($w[2]) or return undef;
+    return undef if defined $gwf && $gwf != $family;
+    my $scope = $family == 2 && !defined $gw ? 253 : 0;    # RT_SCOPE_LINK without a gateway (IPv4), as ip does
+    my $attrs = ($len ? attr(1, $dst) : '') . (defined $gw ? attr(5, $gw) : '');    # RTA_DST, RTA_GATEWAY
+    return [$dev, sub { [24, 0x600, pack('C8 L', $family, $len, 0, 0, 254, 3, $scope, 1, 0) . $attrs . attr(4, pack('L', shift))] }];    # main table, RTPROT_BOOT, unicast, RTA_OIF
+  }
+  return undef;
+}
+
+# (family, address bytes, prefix length) of ADDR or ADDR/LEN; an address alone when $plain.
+sub prefix {
+  my ($text, $plain) = @_;
+  my ($addr, $len) = $text =~ m{^([0-9a-fA-F:.]+)(?:/(\d{1,3}))?$} or return;
+  return if $plain && defined $len;
+  if ($addr =~ /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/) {
+    return if grep { $_ > 255 || /^0\d/ } $1, $2, $3, $4;
+    $len //= 32;
+    return $len <= 32 ? (2, pack('C4', $1, $2, $3, $4), $len) : ();
+  }
+  return unless $addr =~ /:/;
+  my $bin = Socket::inet_pton(10, $addr) // return;
+  $len //= 128;
+  return $len <= 128 ? (10, $bin, $len) : ();
+}
+
+sub attr { my ($type, $data) = @_; pack('S S', 4 + length $data, $type) . $data . "\0" x (-length($data) % 4) }
+
+sub if_index {
+  my ($dev) = @_;
+  return 0 if length $dev > 15;
+  socket(my $s, 2, 2, 0) or return 0;
+  my $ifreq = pack('Z16 x16', $dev);
+  ioctl($s, 0x8933, $ifreq) or return 0;    # SIOCGIFINDEX
+  return unpack('x16 l', $ifreq);
+}
+
+# A route netlink socket with extended acks, as ip opens it; undef when that fails (the program runs instead).
+sub netlink_socket {
+  socket(my $nl, 16, 3, 0) or return undef;    # AF_NETLINK, SOCK_RAW, NETLINK_ROUTE
+  setsockopt($nl, 270, 10, pack('i', 1));    # SOL_NETLINK, NETLINK_CAP_ACK
+  setsockopt($nl, 270, 11, pack('i', 1));    # NETLINK_EXT_ACK
+  bind($nl, pack('S x2 L L', 16, 0, 0)) or return undef;
+  return $nl;
+}
+
+my $seq = 0;
+# Send one request and read its ack: undef when it succeeded, else ip's message.
+sub netlink_talk {
+  my ($nl, $request) = @_;
+  my ($type, $flags, $body) = @$request;
+  $seq++;
+  send($nl, pack('L S S L L', 16 + length $body, $type, $flags | 5, $seq, 0) . $body, 0) or return "RTNETLINK answers: $!";    # REQUEST|ACK
+  while (1) {
+    defined recv($nl, my $buf, 65536, 0) or return "RTNETLINK answers: $!";
+    while (length $buf >= 16) {
+      my ($len, $mtype, $mflags, $mseq) = unpack('L S S L', $buf);
+      my $msg = substr($buf, 0, $len < 16 ? length $buf : ($len + 3) & ~3, '');
+      next unless $mtype == 2 && $mseq == $seq;    # NLMSG_ERROR: the ack
+      my $errno = -unpack('x16 l', $msg);
+      my $text = extack_text($msg, $mflags);
+      if (!$errno) { print STDERR "Warning: $text\n" if defined $text; return undef }
+      return "Error: $text" if defined $text;
+      $! = $errno;
+      return "RTNETLINK answers: $!";
+    }
+  }
+}
+
+# The kernel's message in an ack (NLMSGERR_ATTR_MSG), with the full stop ip adds.
+sub extack_text {
+  my ($msg, $flags) = @_;
+  return undef unless $flags & 0x200;    # NLM_F_ACK_TLVS
+  my $at = 20 + ($flags & 0x100 ? 16 : unpack('x20 L', $msg));    # NLM_F_CAPPED: only the request's header is echoed
+  while ($at + 4 <= length $msg) {
+    my ($alen, $atype) = unpack("x$at S S", $msg);
+    last if $alen < 4;
+    if ($atype == 1) { my $text = unpack('Z*', substr($msg, $at + 4, $alen - 4)); return $text =~ /\.$/ ? $text : "$text." }
+    $at += ($alen + 3) & ~3;
+  }
+  return undef;
 }
 
 sub job {

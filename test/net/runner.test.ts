@@ -65,3 +65,25 @@ test('`ethtool --offload DEV tx off` through the helper (its own ioctl) leaves t
   assert.equal(missing.stderr.trim(), 'Cannot set tx offload of nosuch0: No such device')
   assert.ok(alreadyGone(missing.stderr))
 })
+
+test('a batch of offloads (`xargs -L 1 ethtool`) through the helper: the same features as through the programs, and xargs\'s 123 when one failed', async () => {
+  const c = await startContainer('h2-offloads')
+  started.push(c)
+  const netns = `/proc/${c.pid}/ns/net`
+  const runner = new JobRunner()
+  await runner.run(['ip', '-batch', '-'], { netns, input: ['a', 'b', 'c', 'd'].map((x) => `link add h2x${x} type veth peer name h2y${x}\n`).join('') })
+  const xargs = ['xargs', '-L', '1', 'ethtool']
+  const features = async (dev: string) => (await processRunner.run(['ethtool', '-k', dev], { netns })).stdout.split('\n').slice(1).join('\n')
+  await runner.run(xargs, { netns, input: '--offload h2xa tx off\n--offload h2xb tx off\n' })
+  await processRunner.run(xargs, { netns, input: '--offload h2xc tx off\n--offload h2xd tx off\n' })
+  assert.match(await features('h2xa'), /^tx-checksumming: off/m)
+  for (const [mine, theirs] of [['h2xa', 'h2xc'], ['h2xb', 'h2xd']]) assert.equal(await features(mine), await features(theirs))
+  const oneMissing = await runner.run(xargs, { netns, input: '--offload nosuch0 tx off\n--offload h2ya tx off\n', allowFailure: true })
+  assert.equal(oneMissing.exitCode, 123)
+  assert.equal(oneMissing.stderr.trim(), 'Cannot set tx offload of nosuch0: No such device')
+  assert.match(await features('h2ya'), /^tx-checksumming: off/m, 'the line after the failed one ran')
+  // anything else runs the program
+  const other = await runner.run(xargs, { netns, input: '--offload h2yb rx off\n', allowFailure: true })
+  assert.equal(other.exitCode, 0, other.stderr)
+  assert.match(await features('h2yb'), /^rx-checksumming: off/m)
+})

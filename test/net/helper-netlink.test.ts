@@ -1,0 +1,130 @@
+// The job helper does an `ip -force -batch -` of addresses, up and simple
+// routes over rtnetlink itself. Each case runs the same batch through the
+// helper in one namespace and through the ip program in another, and
+// compares what they print, their exit status and the state they leave.
+// The helper here finds no `ip` on its PATH, so a batch it passes on to the
+// program fails: a green case proves it was done without an exec.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { processRunner, run } from '../../src/exec.js'
+import { JobRunner } from '../../src/net/spawner.js'
+import { startContainer, type FakeContainer } from './ns.js'
+
+const started: FakeContainer[] = []
+const binDir = mkdtempSync(join(tmpdir(), 'conlink-helper-path-'))
+let helper: JobRunner
+after(() => {
+  started.forEach((c) => c.kill())
+  rmSync(binDir, { recursive: true, force: true })
+})
+
+before(async () => {
+  // a PATH with perl and nothing else, while the helper starts
+  symlinkSync((await run(['sh', '-c', 'command -v perl'])).stdout.trim(), join(binDir, 'perl'))
+  const path = process.env.PATH
+  process.env.PATH = binDir
+  try {
+    helper = new JobRunner()
+    await helper.run(['perl', '-e', '1'])
+  } finally {
+    process.env.PATH = path
+  }
+})
+
+/** A namespace with eth0 (a veth whose peer stays down) and fixed MACs, so both sides start the same. */
+async function namespaceWithEth0(name: string): Promise<string> {
+  const c = await startContainer(name)
+  started.push(c)
+  const netns = `/proc/${c.pid}/ns/net`
+  await processRunner.run(['ip', 'link', 'add', 'eth0', 'address', '02:00:00:00:00:01', 'type', 'veth', 'peer', 'name', 'peer0', 'address', '02:00:00:00:00:02'], { netns })
+  return netns
+}
+
+/** Addresses and routes, once the kernel has settled the operational state of eth0 (it does so asynchronously). */
+async function state(netns: string): Promise<string> {
+  const show = async (argv: string[]) => (await processRunner.run(['ip', ...argv], { netns })).stdout
+  for (let i = 0; i < 300 && /eth0@peer0: <[^>]*\bUP\b.*state UNKNOWN/.test(await show(['link', 'show'])); i++) await new Promise((r) => setTimeout(r, 10))
+  return [await show(['addr', 'show']), await show(['-4', 'route', 'show', 'table', 'all']), await show(['-6', 'route', 'show', 'table', 'all'])].join('\n---\n')
+}
+
+/** Runs `batch` through the helper and through ip; asserts they agree and returns the helper's result. */
+async function same(name: string, batch: string[], prepare: string[][] = [], runner = helper) {
+  const [a, b] = [await namespaceWithEth0(`${name}-h`), await namespaceWithEth0(`${name}-ip`)]
+  for (const netns of [a, b]) for (const argv of prepare) await processRunner.run(argv, { netns })
+  const input = batch.join('\n') + '\n'
+  const viaHelper = await runner.run(['ip', '-force', '-batch', '-'], { netns: a, input, allowFailure: true })
+  const viaIp = await processRunner.run(['ip', '-force', '-batch', '-'], { netns: b, input, allowFailure: true })
+  assert.equal(viaHelper.stderr, viaIp.stderr)
+  assert.equal(viaHelper.exitCode, viaIp.exitCode)
+  assert.equal(await state(a), await state(b))
+  return viaHelper
+}
+
+test('IPv4 addresses, up and routes (gateway, none, host, default) leave what ip leaves', async () => {
+  const r = await same('h2nl-v4', [
+    'addr add 10.0.0.2/24 dev eth0',
+    'addr add 10.9.9.9 dev eth0',
+    'addr add 127.0.0.5/8 dev eth0',
+    'link set dev eth0 up',
+    'route add 10.1.0.0/16 via 10.0.0.1 dev eth0',
+    'route add 192.168.7.7 dev eth0',
+    'route add 172.16.0.0/12 dev eth0',
+    'route add default via 10.0.0.254 dev eth0',
+  ])
+  assert.equal(r.exitCode, 0)
+})
+
+test('IPv6 addresses (nodad and not), up and routes leave what ip leaves', async () => {
+  const r = await same('h2nl-v6', [
+    'addr add fd00::2/64 dev eth0 nodad',
+    'addr add fd00:1::2/64 dev eth0',
+    'addr add fd00:2::2 dev eth0 nodad',
+    'link set dev eth0 up',
+    'route add fd01::/48 via fd00::1 dev eth0',
+    'route add fd02::/64 dev eth0',
+    'route add default via fd00::fe dev eth0',
+  ])
+  assert.equal(r.exitCode, 0)
+})
+
+test('failing lines: the same messages and line numbers as ip, and -force goes on', async () => {
+  const r = await same('h2nl-err', [
+    'addr add 10.0.0.2/24 dev eth0',
+    'addr add 10.0.0.2/24 dev eth0',
+    'addr add 10.0.0.3/24 dev nosuch0',
+    'link set dev nosuch0 up',
+    'route add 10.5.0.0/16 via 10.0.0.1 dev eth0',
+    'link set dev eth0 up',
+    'route add 10.1.0.0/16 via 10.99.0.1 dev eth0',
+    'route add 10.2.3.4/16 dev eth0',
+    'route add 10.1.0.0/16 via 10.0.0.1 dev eth0',
+    'route add 10.1.0.0/16 via 10.0.0.1 dev eth0',
+  ])
+  assert.equal(r.exitCode, 1)
+  assert.match(r.stderr, /^Error: ipv4: Address already assigned\.\nCommand failed -:2$/m)
+  assert.match(r.stderr, /^RTNETLINK answers: File exists\nCommand failed -:10$/m)
+  assert.match(r.stderr, /^Cannot find device "nosuch0"\nCommand failed -:3$/m)
+  assert.match(r.stderr, /^Error: Nexthop has invalid gateway\.\nCommand failed -:7$/m)
+})
+
+test('IPv6 switched off on the device: the kernel\'s message, as ip prints it', async () => {
+  const r = await same('h2nl-no6', ['addr add fd00::2/64 dev eth0 nodad', 'link set dev eth0 up'], [['sysctl', '-qw', 'net.ipv6.conf.eth0.disable_ipv6=1']])
+  assert.match(r.stderr, /^Error: ipv6: IPv6 is disabled on this device\.\nCommand failed -:1$/m)
+})
+
+test('a batch with one line outside the helper\'s grammar goes to the ip program', async () => {
+  const netns = await namespaceWithEth0('h2nl-other')
+  const batch = 'addr add 10.0.0.2/24 dev eth0\nlink set dev eth0 up\nroute add 10.3.0.0/16 metric 5 dev eth0\n'
+  const r = await helper.run(['ip', '-force', '-batch', '-'], { netns, input: batch, allowFailure: true })
+  assert.equal(r.exitCode, 127)
+  assert.match(r.stderr, /cannot run ip/)
+  assert.equal(await state(netns), await state(await namespaceWithEth0('h2nl-other2')), 'nothing applied before the program was to run')
+  for (const line of ['link set dev eth0 mtu 1400', 'addr add 10.0.0.2/24 dev eth0 nodad extra', 'addr add 10.0.0.256/24 dev eth0', 'addr add 10.0.0.2/33 dev eth0',
+    'route add 10.0.0.0/8 via 10.0.0.1/32 dev eth0', 'route add fd03::/64 via 10.0.0.1 dev eth0', 'addr add 10.0.0.2/24 dev abcdefghijklmnopq', 'route add 010.1.0.0/16 dev eth0'])
+    assert.equal((await helper.run(['ip', '-force', '-batch', '-'], { netns, input: `${line}\n`, allowFailure: true })).exitCode, 127, line)
+  // with ip on its PATH, the same batch gives what ip gives
+  await same('h2nl-prog', batch.trim().split('\n'), [], new JobRunner())
+})
