@@ -109,6 +109,8 @@ sub offloads_off {
 #   addr add ADDR[/LEN] dev DEV [nodad]
 #   link set dev DEV up
 #   route add (default|ADDR[/LEN]) [via ADDR] dev DEV
+#   link add name DEV [mtu N] [master BRIDGE] up type veth peer name DEV [address MAC] [mtu N] netns PID
+#   link del dev DEV
 # (IPv4 dotted quads, IPv6 as inet_pton reads it). The requests are the ones
 # ip 6.1 sends, and so are the messages: `Error: EXTACK.` or `RTNETLINK
 # answers: STRERROR`, `Cannot find device "DEV"`, then `Command failed -:N`
@@ -121,9 +123,8 @@ sub ip_batch {
   my $nl = netlink_socket() // return;
   my $failed = 0;
   for my $i (0 .. $#requests) {
-    my ($dev, $build) = @{ $requests[$i] };
-    my $index = if_index($dev);
-    my $error = $index ? netlink_talk($nl, $build->($index)) : qq{Cannot find device "$dev"};
+    my $request = $requests[$i]->();
+    my $error = ref $request ? netlink_talk($nl, $request) : $request;
     next unless defined $error;
     print STDERR "$error\nCommand failed -:", $i + 1, "\n";
     $failed = 1;
@@ -131,32 +132,66 @@ sub ip_batch {
   POSIX::_exit($failed);
 }
 
-# [device, sub(ifindex) -> request] for one batch line; undef when outside the grammar.
+# For one batch line, a sub that returns its request ([type, flags, body])
+# or ip's message when a device is missing; undef when outside the grammar.
 sub ip_request {
-  my @w = split / /, shift;
-  return undef if grep { length > 15 } @w[3 .. $#w];    # a device name ip would refuse as such
-  my $dev = $w[-1];
-  if (@w >= 5 && "@w[0, 1]" eq 'addr add' && (@w == 5 || (@w == 6 && $w[5] eq 'nodad'))) {
-    ($dev, my $nodad) = @w == 6 ? ($w[4], 2) : ($w[4], 0);    # IFA_F_NODAD
-    return undef unless $w[3] eq 'dev';
-    my ($family, $bin, $len) = prefix($w[2]) or return undef;
+  my ($line) = @_;
+  my ($dev, $addr, $nodad, $via);
+  if (($addr, $dev, $nodad) = $line =~ /^addr add (\S+) dev (\S+)( nodad)?$/) {
+    my ($family, $bin, $len) = prefix($addr) or return undef;
     my $scope = $family == 2 && ord($bin) == 127 ? 254 : 0;    # RT_SCOPE_HOST for 127/8, as ip does
-    return [$dev, sub { [20, 0x600, pack('C C C C L', $family, $len, $nodad, $scope, shift) . attr(2, $bin) . attr(1, $bin)] }];    # RTM_NEWADDR, CREATE|EXCL, IFA_LOCAL, IFA_ADDRESS
+    return with_index($dev, sub { [20, 0x600, pack('C C C C L', $family, $len, $nodad ? 2 : 0, $scope, shift) . attr(2, $bin) . attr(1, $bin)] });    # RTM_NEWADDR, CREATE|EXCL, IFA_F_NODAD, IFA_LOCAL, IFA_ADDRESS
   }
-  if (@w == 5 && "@w[0 .. 2, 4]" eq 'link set dev up') {
-    return [$w[3], sub { [16, 0, pack('C x S l L L', 0, 0, shift, 1, 1)] }];    # RTM_NEWLINK, IFF_UP
+  if (($dev) = $line =~ /^link set dev (\S+) up$/) {
+    return with_index($dev, sub { [16, 0, ifinfo(shift, 1)] });    # RTM_NEWLINK, IFF_UP
   }
-  if (@w >= 5 && "@w[0, 1]" eq 'route add' && $w[-2] eq 'dev' && (@w == 5 || (@w == 7 && $w[3] eq 'via'))) {
-    my ($gwf, $gw) = @w == 7 ? prefix($w[4], 1) : ();
-    return undef if @w == 7 && !defined $gw;
-    my ($family, $dst, $len) = $w[2] eq 'default' ? ($gwf // 2, '', 0) : prefix($w[2]) or return undef;
+  if (($dev) = $line =~ /^link del dev (\S+)$/) {
+    return with_index($dev, sub { [17, 0, ifinfo(shift, 0)] });    # RTM_DELLINK
+  }
+  if (($addr, $via, $dev) = $line =~ /^route add (\S+)(?: via (\S+))? dev (\S+)$/) {
+    my ($gwf, $gw) = defined $via ? prefix($via, 1) : ();
+    return undef if defined $via && !defined $gw;
+    my ($family, $dst, $len) = $addr eq 'default' ? ($gwf // 2, '', 0) : prefix($addr) or return undef;
     return undef if defined $gwf && $gwf != $family;
     my $scope = $family == 2 && !defined $gw ? 253 : 0;    # RT_SCOPE_LINK without a gateway (IPv4), as ip does
     my $attrs = ($len ? attr(1, $dst) : '') . (defined $gw ? attr(5, $gw) : '');    # RTA_DST, RTA_GATEWAY
-    return [$dev, sub { [24, 0x600, pack('C8 L', $family, $len, 0, 0, 254, 3, $scope, 1, 0) . $attrs . attr(4, pack('L', shift))] }];    # main table, RTPROT_BOOT, unicast, RTA_OIF
+    return with_index($dev, sub { [24, 0x600, pack('C8 L', $family, $len, 0, 0, 254, 3, $scope, 1, 0) . $attrs . attr(4, pack('L', shift))] });    # main table, RTPROT_BOOT, unicast, RTA_OIF
+  }
+  if (my ($outer, $mtu, $bridge, $peer, $mac, $peer_mtu, $pid) =
+    $line =~ /^link add name (\S+)(?: mtu (\S+))?(?: master (\S+))? up type veth peer name (\S+)(?: address (\S+))?(?: mtu (\S+))? netns (\S+)$/) {
+    return undef if grep { defined && !/^[1-9]\d{0,8}$/ } $mtu, $peer_mtu, $pid;
+    return undef if grep { defined && !ifname_ok($_) } $outer, $bridge, $peer;
+    return undef if defined $mac && $mac !~ /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+    my $peer_info = ifinfo(0, 0) . attr(3, "$peer\0") . (defined $mac ? attr(1, pack('H*', $mac =~ s/://gr)) : '')
+      . (defined $peer_mtu ? attr(4, pack('L', $peer_mtu)) : '') . attr(19, pack('L', $pid));    # IFLA_IFNAME, IFLA_ADDRESS, IFLA_MTU, IFLA_NET_NS_PID
+    my $kind = attr(18, attr(1, 'veth') . attr(2, attr(1, $peer_info)));    # IFLA_LINKINFO: IFLA_INFO_KIND, IFLA_INFO_DATA: VETH_INFO_PEER
+    return sub {
+      my $master = '';
+      if (defined $bridge) {
+        my $index = if_index($bridge) or fatal(qq{Error: argument "$bridge" is wrong: Device does not exist});
+        $master = attr(10, pack('L', $index));    # IFLA_MASTER
+      }
+      [16, 0x600, ifinfo(0, 1) . attr(3, "$outer\0") . (defined $mtu ? attr(4, pack('L', $mtu)) : '') . $master . $kind];    # RTM_NEWLINK, CREATE|EXCL, up
+    };
   }
   return undef;
 }
+
+# The request for an existing device, or ip's message when there is none.
+sub with_index {
+  my ($dev, $build) = @_;
+  return undef unless ifname_ok($dev);
+  return sub { my $index = if_index($dev); $index ? $build->($index) : qq{Cannot find device "$dev"} };
+}
+
+# What ip takes as an interface name: 1 to 15 characters, no slash.
+sub ifname_ok { $_[0] =~ m{^[^/]{1,15}$} }
+
+# struct ifinfomsg for device $index, with IFF_UP set (and changed) when $up.
+sub ifinfo { my ($index, $up) = @_; pack('C x S l L L', 0, 0, $index, $up, $up) }
+
+# ip gives up on the whole batch (invarg): the message, exit status 255, no line after it runs.
+sub fatal { print STDERR "$_[0]\n\n"; POSIX::_exit(255) }    # ip ends this message with an empty line
 
 # (family, address bytes, prefix length) of ADDR or ADDR/LEN; an address alone when $plain.
 sub prefix {

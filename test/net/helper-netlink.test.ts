@@ -46,8 +46,10 @@ async function namespaceWithEth0(name: string): Promise<string> {
 /** Addresses and routes, once the kernel has settled the operational state of eth0 (it does so asynchronously). */
 async function state(netns: string): Promise<string> {
   const show = async (argv: string[]) => (await processRunner.run(['ip', ...argv], { netns })).stdout
-  for (let i = 0; i < 300 && /eth0@peer0: <[^>]*\bUP\b.*state UNKNOWN/.test(await show(['link', 'show'])); i++) await new Promise((r) => setTimeout(r, 10))
-  return [await show(['addr', 'show']), await show(['-4', 'route', 'show', 'table', 'all']), await show(['-6', 'route', 'show', 'table', 'all'])].join('\n---\n')
+  for (let i = 0; i < 300 && /^\d+: (?!lo:)[^ ]+ <[^>]*\bUP\b.*state UNKNOWN/m.test(await show(['link', 'show'])); i++) await new Promise((r) => setTimeout(r, 10))
+  // a MAC the kernel chose at random differs between the two sides
+  const addresses = (await show(['addr', 'show'])).replace(/link\/ether (?!02:00:)\S+ /g, 'link/ether RANDOM ')
+  return [addresses, await show(['-4', 'route', 'show', 'table', 'all']), await show(['-6', 'route', 'show', 'table', 'all'])].join('\n---\n')
 }
 
 /** Runs `batch` through the helper and through ip; asserts they agree and returns the helper's result. */
@@ -62,6 +64,65 @@ async function same(name: string, batch: string[], prepare: string[][] = [], run
   assert.equal(await state(a), await state(b))
   return viaHelper
 }
+
+/** A network namespace with bridge br0 and a container namespace with nothing in it, for veth creation. */
+async function networkAndContainer(name: string): Promise<{ netns: string; pid: number }> {
+  const [net, c] = [await startContainer(`${name}-net`), await startContainer(`${name}-c`)]
+  started.push(net, c)
+  const netns = `/proc/${net.pid}/ns/net`
+  await processRunner.run(['ip', '-batch', '-'], { netns, input: 'link add br0 address 02:00:00:00:0b:01 type bridge\nlink set dev br0 up\n' })
+  return { netns, pid: c.pid }
+}
+
+/** The same as `same`, for batches in the network namespace that make veths into the container (`PID` in a line is its pid). */
+async function sameVeth(name: string, batch: string[]) {
+  const [a, b] = [await networkAndContainer(`${name}-h`), await networkAndContainer(`${name}-ip`)]
+  const input = (pid: number) => batch.map((line) => line.replace('PID', String(pid))).join('\n') + '\n'
+  const viaHelper = await helper.run(['ip', '-force', '-batch', '-'], { netns: a.netns, input: input(a.pid), allowFailure: true })
+  const viaIp = await processRunner.run(['ip', '-force', '-batch', '-'], { netns: b.netns, input: input(b.pid), allowFailure: true })
+  assert.equal(viaHelper.stderr, viaIp.stderr)
+  assert.equal(viaHelper.exitCode, viaIp.exitCode)
+  assert.equal(await state(a.netns), await state(b.netns))
+  assert.equal(await state(`/proc/${a.pid}/ns/net`), await state(`/proc/${b.pid}/ns/net`))
+  return { ...viaHelper, pid: a.pid }
+}
+
+test('veths made on a bridge, up, with the peer in the container (name, MAC, MTU), and deleted, as ip makes them', async () => {
+  const r = await sameVeth('h2nl-veth', [
+    'link add name h2o1 mtu 1400 master br0 up type veth peer name eth0 address 02:00:00:00:01:01 mtu 1400 netns PID',
+    'link add name h2o2 up type veth peer name eth1 netns PID',
+    'link add name h2o3 master br0 up type veth peer name eth2 address 02:00:00:00:01:03 netns PID',
+    'link add name h2o4 up type veth peer name eth3 netns PID',
+    'link del dev h2o4',
+  ])
+  assert.equal(r.exitCode, 0)
+  const inContainer = (await processRunner.run(['ip', '-o', 'link', 'show', 'eth0'], { netns: `/proc/${r.pid}/ns/net` })).stdout
+  assert.match(inContainer, /mtu 1400 .*link\/ether 02:00:00:00:01:01 /)
+})
+
+test('veth failures: a name taken, in the network namespace or the container, a process that is gone, a device to delete that is not there', async () => {
+  const r = await sameVeth('h2nl-vethf', [
+    'link add name h2o1 up type veth peer name eth0 netns PID',
+    'link add name h2o1 up type veth peer name eth1 netns PID',
+    'link add name h2o2 up type veth peer name eth0 netns PID',
+    'link add name h2o3 up type veth peer name eth3 netns 999999999',
+    'link add name h2o4 mtu 100000 up type veth peer name eth4 netns PID',
+    'link del dev nosuch0',
+  ])
+  assert.equal(r.exitCode, 1)
+  assert.match(r.stderr, /^RTNETLINK answers: File exists\nCommand failed -:2$/m)
+  assert.match(r.stderr, /^Cannot find device "nosuch0"\nCommand failed -:6$/m)
+})
+
+test('a bridge that is not there: ip gives up on the batch (exit 255, no line after it runs), and so does the helper', async () => {
+  const r = await sameVeth('h2nl-vethb', [
+    'link add name h2o1 up type veth peer name eth0 netns PID',
+    'link add name h2o2 master nosuch0 up type veth peer name eth1 netns PID',
+    'link add name h2o3 up type veth peer name eth2 netns PID',
+  ])
+  assert.equal(r.exitCode, 255)
+  assert.equal(r.stderr, 'Error: argument "nosuch0" is wrong: Device does not exist\n')
+})
 
 test('IPv4 addresses, up and routes (gateway, none, host, default) leave what ip leaves', async () => {
   const r = await same('h2nl-v4', [
@@ -123,7 +184,9 @@ test('a batch with one line outside the helper\'s grammar goes to the ip program
   assert.match(r.stderr, /cannot run ip/)
   assert.equal(await state(netns), await state(await namespaceWithEth0('h2nl-other2')), 'nothing applied before the program was to run')
   for (const line of ['link set dev eth0 mtu 1400', 'addr add 10.0.0.2/24 dev eth0 nodad extra', 'addr add 10.0.0.256/24 dev eth0', 'addr add 10.0.0.2/33 dev eth0',
-    'route add 10.0.0.0/8 via 10.0.0.1/32 dev eth0', 'route add fd03::/64 via 10.0.0.1 dev eth0', 'addr add 10.0.0.2/24 dev abcdefghijklmnopq', 'route add 010.1.0.0/16 dev eth0'])
+    'route add 10.0.0.0/8 via 10.0.0.1/32 dev eth0', 'route add fd03::/64 via 10.0.0.1 dev eth0',
+    'link add name h2o1 mtu 01400 up type veth peer name eth9 netns 1', 'link add name h2o1 up type veth peer name eth9 address 02:00:00:00:01 netns 1',
+    'link add name h2o1 up type veth peer name eth9 netns myns', 'link add name h2o1 up type vxlan id 5', 'link del h2o1', 'addr add 10.0.0.2/24 dev abcdefghijklmnopq', 'route add 010.1.0.0/16 dev eth0'])
     assert.equal((await helper.run(['ip', '-force', '-batch', '-'], { netns, input: `${line}\n`, allowFailure: true })).exitCode, 127, line)
   // with ip on its PATH, the same batch gives what ip gives
   await same('h2nl-prog', batch.trim().split('\n'), [], new JobRunner())
