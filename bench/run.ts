@@ -21,6 +21,8 @@
 // - config_500_links_s: the whole `conlink config` process on a 500-link network file.
 // - mdc_resolve_70_modes_ms: mdc's mode resolver on 70 modes with 180 alternatives (resolve.ts).
 import { loadavg } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { measureConfig } from './config.js'
 import { measureLiveStarts } from './live.js'
 import { measureResolve } from './resolve.js'
@@ -38,6 +40,7 @@ const TEARDOWN_AT = SMALL ? 20 : 200
 const PER_LINK: [number, number] = SMALL ? [10, 20] : [20, 200]
 const CONFIG = process.env.BENCH_CONFIG !== '0'
 const PHASES = process.env.BENCH_PHASES === '1'
+const LOG_DIR = process.env.BENCH_LOG_DIR
 const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? 1.5)
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? (SMALL ? 0 : 180))
 
@@ -53,14 +56,15 @@ const CONFIG_TARGET = median(0.2)
 const say = (msg: string) => console.error(`# ${msg}`)
 const load = () => loadavg()[0].toFixed(2)
 
-/** Wait (bounded) until the 1-minute load average is below MAX_LOAD: other jobs on the machine skew timings. */
-/** conlink's own `-v` start-up phase lines, with the time its "All links connected" line came (engine clock). */
-async function startupPhases(p: BenchProject, id: string): Promise<string> {
+/** conlink's own `-v` start-up phase lines; with BENCH_LOG_DIR its whole log is kept there as FILE. */
+async function startupPhases(p: BenchProject, id: string, file: string): Promise<string> {
   const logs = await p.logs(id)
+  if (LOG_DIR) writeFileSync(join(LOG_DIR, file), logs)
   const phases = [...logs.matchAll(/start-up: (.+?) at (\d+) ms/g)].map((m) => `${m[1]} ${m[2]}`)
   return phases.join(', ')
 }
 
+/** Wait (bounded) until the 1-minute load average is below MAX_LOAD: other jobs on the machine skew timings. */
 async function quietMachine(): Promise<void> {
   const deadline = Date.now() + LOAD_WAIT_S * 1000
   while (loadavg()[0] > MAX_LOAD && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5000))
@@ -99,7 +103,7 @@ async function main(): Promise<number> {
         pollMs = r.pollMs
         if (RSS_AT.includes(n)) rss.push(memoryMb(r.pid).rss)
         say(`${n} replicas, run ${run}: ${t.toFixed(3)} s, load ${load()}`)
-        if (PHASES) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id)}`)
+        if (PHASES) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id, `wire_${n}_run${run}.log`)}`)
         if (n === LIVE_AT && run === RUNS) {
           const live = await measureLiveStarts(p, r.id, n, LIVE_SAMPLES)
           const note = `n=${LIVE_SAMPLES} with ${n} wired, docker start${live.early ? `, ${live.early} already up at first poll` : ''}, load ${load()}`

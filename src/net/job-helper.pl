@@ -3,14 +3,18 @@
 #
 # stdin, one job a line, every field hex-encoded:
 #   id timeout-ms netns stdin-file stdout-file stderr-file argv...
-# The common jobs of wiring a container are done by the helper itself,
-# without an exec: `ethtool --offload DEV tx off` (one, or a batch of them
-# through `xargs -L 1 ethtool`: offloads_off) and an `ip -force -batch -`
-# whose every line is in the small grammar of ip_batch (address, up, simple
-# routes); any other job runs its program. CONLINK_HELPER_EXEC=1 makes the
-# batches run their programs (for comparison).
 # netns is empty or a namespace file (/proc/PID/ns/net) that the child enters
 # with setns(2) before exec, so no nsenter process is needed.
+#
+# The jobs of wiring a container are done by the helper itself, in this
+# process, without a fork or an exec (kernel_job): an `ip -force -batch -`
+# whose every line is in the small grammar of ip_batch (veth creation,
+# addresses, up, simple routes, deletion) and `ethtool --offload DEV tx off`
+# (one, or a batch of them through `xargs -L 1 ethtool`). The helper enters
+# the job's namespace only long enough to open its sockets there (a socket
+# stays in the namespace it was made in), so it always returns to its own.
+# Any other job runs its program. CONLINK_HELPER_EXEC=1 runs every job's
+# program (for comparison).
 # stdout, one line as each job ends: `id wait-status` (`id -1` when it could
 # not fork; `id T` when it was killed after timeout-ms).
 #
@@ -68,44 +72,84 @@ sub child {
     syscall($setns, fileno($ns), 0x40000000) == 0 or do { print STDERR "cannot enter $netns: $!\n"; POSIX::_exit(1) };
     close $ns;
   }
-  offloads_off($argv[2]) if "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off' && @argv == 5;
-  if (!$ENV{CONLINK_HELPER_EXEC}) {
-    offloads_off() if "@argv" eq 'xargs -L 1 ethtool';
-    ip_batch() if "@argv" eq 'ip -force -batch -';
-  }
-  sysseek(STDIN, 0, 0);
   exec { $argv[0] } @argv;
   print STDERR "cannot run $argv[0]: $!\n";
   POSIX::_exit(127);
 }
 
-# `ethtool --offload DEV tx off`, the default of every veth link, done here
-# without an exec of ethtool: the SIOCETHTOOL ioctl with ETHTOOL_STXCSUM = 0,
-# which the kernel applies as ethtool's netlink request does (every tx
-# checksum feature off, then the features that depend on them). Returns the
-# error message, undef when it worked.
-sub tx_offload_off {
-  my ($dev) = @_;
-  socket(my $s, 2, 2, 0) or return "cannot open a socket: $!";    # AF_INET, SOCK_DGRAM, in the namespace entered
-  my $value = pack('L L', 0x17, 0);    # struct ethtool_value { ETHTOOL_STXCSUM, off }
-  my $ifreq = pack('Z16 P x16', $dev, $value);    # struct ifreq: name, then a pointer to the value
-  return ioctl($s, 0x8946, $ifreq) ? undef : "Cannot set tx offload of $dev: $!";    # SIOCETHTOOL
+# A job done here instead of by its program: undef when it is not one of
+# those, else a sub that runs it on the namespace's sockets and returns its
+# exit status and what it prints.
+sub kernel_work {
+  my ($input, @argv) = @_;
+  return undef if $ENV{CONLINK_HELPER_EXEC};
+  return offloads([$argv[2]], 0) if @argv == 5 && "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off';
+  if ("@argv" eq 'xargs -L 1 ethtool') {
+    my @lines = split /\n/, $input;
+    return undef if grep { !/^--offload \S+ tx off$/ } @lines;
+    return offloads([map { (split / /)[1] } @lines], 1);
+  }
+  return ip_batch($input) if "@argv" eq 'ip -force -batch -';
+  return undef;
 }
 
-# One `ethtool --offload DEV tx off` (ethtool's exit status), or `xargs -L 1
-# ethtool` of such lines on STDIN (xargs's: 123 when one failed); returns
-# when a line is anything else, and the program runs.
-sub offloads_off {
-  my ($dev) = @_;
-  my @lines = defined $dev ? ("--offload $dev tx off") : split /\n/, do { local $/; <STDIN> } // '';
-  return if grep { !/^--offload \S+ tx off$/ } @lines;
-  my @devs = map { (split / /)[1] } @lines;
-  my @errors = grep { defined } map { tx_offload_off($_) } @devs;
-  print STDERR "$_\n" for @errors;
-  POSIX::_exit(!@errors ? 0 : defined $dev ? 1 : 123);
+# Run a kernel job in this process: its output files are written, then its status line.
+sub kernel_job {
+  my ($id, $netns, $in, $out, $err, @argv) = @_;
+  my $input = '';
+  if ($in ne '/dev/null') { open(my $f, '<', $in) or return 0; local $/; $input = <$f> // '' }
+  my $work = kernel_work($input, @argv) // return 0;
+  my ($sockets, $problem) = sockets_in($netns);
+  my ($status, $text) = $sockets ? $work->(@$sockets) : (1, $problem);
+  for ([$out, ''], [$err, $text]) { open(my $f, '>', $_->[0]) or last; print $f $_->[1] }
+  print "$id ", $status << 8, "\n";
+  return 1;
 }
 
-# An `ip -force -batch -` on STDIN done over rtnetlink, when every line is one of
+open(my $own_netns, '<', '/proc/self/ns/net') or die "cannot open /proc/self/ns/net: $!\n";
+
+# [an AF_INET socket (for device lookups and ioctls), a route netlink
+# socket], both in namespace $netns (empty: ours); or (undef, the message a
+# child that cannot enter it would print).
+sub sockets_in {
+  my ($netns) = @_;
+  my $entered = length $netns;
+  if ($entered) {
+    open(my $ns, '<', $netns) or return (undef, "cannot open $netns: $!\n");
+    syscall($setns, fileno($ns), 0x40000000) == 0 or return (undef, "cannot enter $netns: $!\n");
+  }
+  my $inet_ok = socket(my $inet, 2, 2, 0);    # AF_INET, SOCK_DGRAM
+  my $inet_why = "$!";
+  my $nl = netlink_socket();
+  my $nl_why = "$!";
+  if ($entered) {
+    # never go on in the container's namespace: every later job would run there
+    syscall($setns, fileno($own_netns), 0x40000000) == 0 or die "job helper cannot return to its own network namespace: $!\n";
+  }
+  return (undef, "cannot open a socket: $inet_why\n") unless $inet_ok;
+  return (undef, "cannot open a netlink socket: $nl_why\n") unless $nl;
+  return [$inet, $nl];
+}
+
+# `ethtool --offload DEV tx off`, the default of every veth link: the
+# SIOCETHTOOL ioctl with ETHTOOL_STXCSUM = 0, which the kernel applies as
+# ethtool's netlink request does (every tx checksum feature off, then the
+# features that depend on them). For several devices ($batch) the status is
+# xargs's: 123 when one failed.
+sub offloads {
+  my ($devs, $batch) = @_;
+  return sub {
+    my ($inet) = @_;
+    my $errors = '';
+    for my $dev (@$devs) {
+      my $ifreq = pack('Z16 P x16', $dev, pack('L L', 0x17, 0));    # struct ifreq: name, a pointer to struct ethtool_value { ETHTOOL_STXCSUM, off }
+      $errors .= "Cannot set tx offload of $dev: $!\n" unless ioctl($inet, 0x8946, $ifreq);    # SIOCETHTOOL
+    }
+    return (!length $errors ? 0 : $batch ? 123 : 1, $errors);
+  };
+}
+
+# An `ip -force -batch -` done over rtnetlink, when every line is one of
 #   addr add ADDR[/LEN] dev DEV [nodad]
 #   link set dev DEV up
 #   route add (default|ADDR[/LEN]) [via ADDR] dev DEV
@@ -114,26 +158,30 @@ sub offloads_off {
 # (IPv4 dotted quads, IPv6 as inet_pton reads it). The requests are the ones
 # ip 6.1 sends, and so are the messages: `Error: EXTACK.` or `RTNETLINK
 # answers: STRERROR`, `Cannot find device "DEV"`, then `Command failed -:N`
-# per failed line; the exit status is 1 when a line failed. Returns (and the
-# program runs) when a line is outside that grammar.
+# per failed line; the status is 1 when a line failed. A missing bridge ends
+# the batch with status 255, as ip gives up there.
 sub ip_batch {
-  my @lines = split /\n/, do { local $/; <STDIN> } // '';
-  my @requests = map { ip_request($_) } @lines;
-  return if grep { !defined } @requests;
-  my $nl = netlink_socket() // return;
-  my $failed = 0;
-  for my $i (0 .. $#requests) {
-    my $request = $requests[$i]->();
-    my $error = ref $request ? netlink_talk($nl, $request) : $request;
-    next unless defined $error;
-    print STDERR "$error\nCommand failed -:", $i + 1, "\n";
-    $failed = 1;
-  }
-  POSIX::_exit($failed);
+  my @requests = map { ip_request($_) } split /\n/, shift;
+  return undef if grep { !defined } @requests;
+  return sub {
+    my ($inet, $nl) = @_;
+    my ($failed, $errors) = (0, '');
+    for my $i (0 .. $#requests) {
+      my $request = $requests[$i]->($inet);
+      return (255, "$errors$$request\n\n") if ref $request eq 'SCALAR';    # ip's invarg: the message and an empty line
+      my ($error, $warning) = ref $request ? netlink_talk($nl, $request) : ($request);
+      $errors .= "Warning: $warning\n" if defined $warning;
+      next unless defined $error;
+      $errors .= "$error\nCommand failed -:" . ($i + 1) . "\n";
+      $failed = 1;
+    }
+    return ($failed, $errors);
+  };
 }
 
-# For one batch line, a sub that returns its request ([type, flags, body])
-# or ip's message when a device is missing; undef when outside the grammar.
+# For one batch line, a sub (of the AF_INET socket) that returns its request
+# ([type, flags, body]), ip's message when a device is missing, or a
+# reference to the message with which ip gives up; undef when outside the grammar.
 sub ip_request {
   my ($line) = @_;
   my ($dev, $addr, $nodad, $via);
@@ -168,7 +216,7 @@ sub ip_request {
     return sub {
       my $master = '';
       if (defined $bridge) {
-        my $index = if_index($bridge) or fatal(qq{Error: argument "$bridge" is wrong: Device does not exist});
+        my $index = if_index($_[0], $bridge) or return \qq{Error: argument "$bridge" is wrong: Device does not exist};
         $master = attr(10, pack('L', $index));    # IFLA_MASTER
       }
       [16, 0x600, ifinfo(0, 1) . attr(3, "$outer\0") . (defined $mtu ? attr(4, pack('L', $mtu)) : '') . $master . $kind];    # RTM_NEWLINK, CREATE|EXCL, up
@@ -181,7 +229,7 @@ sub ip_request {
 sub with_index {
   my ($dev, $build) = @_;
   return undef unless ifname_ok($dev);
-  return sub { my $index = if_index($dev); $index ? $build->($index) : qq{Cannot find device "$dev"} };
+  return sub { my $index = if_index($_[0], $dev); $index ? $build->($index) : qq{Cannot find device "$dev"} };
 }
 
 # What ip takes as an interface name: 1 to 15 characters, no slash.
@@ -189,9 +237,6 @@ sub ifname_ok { $_[0] =~ m{^[^/]{1,15}$} }
 
 # struct ifinfomsg for device $index, with IFF_UP set (and changed) when $up.
 sub ifinfo { my ($index, $up) = @_; pack('C x S l L L', 0, 0, $index, $up, $up) }
-
-# ip gives up on the whole batch (invarg): the message, exit status 255, no line after it runs.
-sub fatal { print STDERR "$_[0]\n\n"; POSIX::_exit(255) }    # ip ends this message with an empty line
 
 # (family, address bytes, prefix length) of ADDR or ADDR/LEN; an address alone when $plain.
 sub prefix {
@@ -212,11 +257,9 @@ sub prefix {
 sub attr { my ($type, $data) = @_; pack('S S', 4 + length $data, $type) . $data . "\0" x (-length($data) % 4) }
 
 sub if_index {
-  my ($dev) = @_;
-  return 0 if length $dev > 15;
-  socket(my $s, 2, 2, 0) or return 0;
+  my ($inet, $dev) = @_;
   my $ifreq = pack('Z16 x16', $dev);
-  ioctl($s, 0x8933, $ifreq) or return 0;    # SIOCGIFINDEX
+  ioctl($inet, 0x8933, $ifreq) or return 0;    # SIOCGIFINDEX
   return unpack('x16 l', $ifreq);
 }
 
@@ -230,7 +273,7 @@ sub netlink_socket {
 }
 
 my $seq = 0;
-# Send one request and read its ack: undef when it succeeded, else ip's message.
+# Send one request and read its ack: (undef, the kernel's warning if any) when it succeeded, else ip's message.
 sub netlink_talk {
   my ($nl, $request) = @_;
   my ($type, $flags, $body) = @$request;
@@ -244,7 +287,7 @@ sub netlink_talk {
       next unless $mtype == 2 && $mseq == $seq;    # NLMSG_ERROR: the ack
       my $errno = -unpack('x16 l', $msg);
       my $text = extack_text($msg, $mflags);
-      if (!$errno) { print STDERR "Warning: $text\n" if defined $text; return undef }
+      return (undef, $text) if !$errno;
       return "Error: $text" if defined $text;
       $! = $errno;
       return "RTNETLINK answers: $!";
@@ -269,6 +312,7 @@ sub extack_text {
 sub job {
   my ($id, $timeout, $netns, @rest) = map { pack('H*', $_) } split / /, shift, -1;
   if (length $netns && !defined $setns) { print "$id -2\n"; return }
+  return if kernel_job($id, $netns, @rest);
   my $pid = fork();
   child($netns, @rest) if defined $pid && $pid == 0;
   if (!defined $pid) { print "$id -1\n"; return }

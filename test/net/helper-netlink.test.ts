@@ -1,15 +1,17 @@
-// The job helper does an `ip -force -batch -` of addresses, up and simple
-// routes over rtnetlink itself. Each case runs the same batch through the
-// helper in one namespace and through the ip program in another, and
-// compares what they print, their exit status and the state they leave.
-// The helper here finds no `ip` on its PATH, so a batch it passes on to the
-// program fails: a green case proves it was done without an exec.
+// The job helper does an `ip -force -batch -` of veth creation, addresses,
+// up, simple routes and deletion over rtnetlink itself, in its own process.
+// Each case runs the same batch through the helper in one namespace and
+// through the ip program in another, and compares what they print, their
+// exit status and the state they leave. The helper here finds no `ip` on its
+// PATH, so a batch it passes on to the program fails: a green case proves it
+// was done without the program.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { processRunner, run } from '../../src/exec.js'
+import { alreadyGone } from '../../src/net/kernel-errors.js'
 import { JobRunner } from '../../src/net/spawner.js'
 import { startContainer, type FakeContainer } from './ns.js'
 
@@ -190,4 +192,27 @@ test('a batch with one line outside the helper\'s grammar goes to the ip program
     assert.equal((await helper.run(['ip', '-force', '-batch', '-'], { netns, input: `${line}\n`, allowFailure: true })).exitCode, 127, line)
   // with ip on its PATH, the same batch gives what ip gives
   await same('h2nl-prog', batch.trim().split('\n'), [], new JobRunner())
+})
+
+test('after a job done in a container\'s namespace the helper is back in its own: the next job without one runs there', async () => {
+  const netns = await namespaceWithEth0('h2nl-back')
+  const runner = new JobRunner()
+  for (let i = 0; i < 3; i++) {
+    const r = await runner.run(['ip', '-force', '-batch', '-'], { netns, input: 'link set dev eth0 up\n' })
+    assert.equal(r.exitCode, 0)
+    assert.equal((await runner.run(['readlink', '/proc/self/ns/net'])).stdout, readlinkSync('/proc/self/ns/net'))
+  }
+})
+
+test('a namespace that is gone: a job the helper does itself fails as "already gone", as a program\'s would', async () => {
+  const c = await startContainer('h2nl-gone')
+  c.kill()
+  const netns = `/proc/${c.pid}/ns/net`
+  while (existsSync(netns)) await new Promise((r) => setTimeout(r, 5))
+  for (const [argv, input] of [[['ip', '-force', '-batch', '-'], 'link del dev eth0\n'], [['ethtool', '--offload', 'eth0', 'tx', 'off'], undefined]] as const) {
+    const r = await helper.run(argv, { netns, input, allowFailure: true })
+    assert.equal(r.exitCode, 1)
+    assert.equal(r.stderr, `cannot open ${netns}: No such file or directory`)
+    assert.ok(alreadyGone(r.stderr))
+  }
 })
