@@ -90,11 +90,10 @@ export class NetworkEngine {
 
   /**
    * After a lost event stream (or at start-up): wire what started meanwhile, unwire what died. Returns the running count.
-   * `prelisted`: an earlier listing of this engine (made while start-up ran); only containers new since then are inspected.
+   * `listing`: the engine's running containers, listed after its events were subscribed (start-up lists while it makes the bridges).
    */
-  async resync(client: ContainerEngine, prelisted?: Promise<ContainerInfo[]>): Promise<number> {
-    const known = prelisted && new Map((await prelisted.catch(() => [])).map((info) => [info.id, info] as const))
-    const running = await client.listRunning(known, processAlive)
+  async resync(client: ContainerEngine, listing: Promise<ContainerInfo[]> = client.listRunning()): Promise<number> {
+    const running = await listing
     log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
     const alive = new Set(running.map((info) => info.id))
     for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)

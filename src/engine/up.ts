@@ -82,9 +82,16 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   phase('config loaded')
   const engines = await connecting
   phase('engines connected')
-  // list and inspect the running containers while the probe and bridge creation run; resync below lists again
-  // (cheaply: only containers new since are inspected) once events are subscribed, so no start is missed
-  const prelisted = engines.map((client) => background(client.listRunning()))
+  // Events first, then one listing: a container that starts in between is in one or both, never missed.
+  // The events wait for the engine (it needs the bridges); the listing and its inspects run meanwhile.
+  let engineMade!: (engine: NetworkEngine) => void
+  const madeEngine = new Promise<NetworkEngine>((resolve) => (engineMade = resolve))
+  const watches = engines.map((client) => new EngineWatch(madeEngine, client))
+  const stopWatching = async () => watches.forEach((watch) => watch.stop())
+  undo.push(stopWatching)
+  await Promise.all(watches.map((watch) => watch.start()))
+  phase('events subscribed')
+  const listings = engines.map((client) => background(client.listRunning()))
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probing])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
@@ -109,13 +116,10 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   undo.push(() => engine.shutdown())
   const controlServer = await serveControl(control, engine, opts.controlSocket)
   if (controlServer) undo.push(() => controlServer.close())
+  undo.push(stopWatching) // on the way out, events stop first (stopping twice is harmless)
   stop.check()
-  const watches = engines.map((client) => new EngineWatch(engine, client))
-  undo.push(async () => watches.forEach((watch) => watch.stop()))
-  await Promise.all(watches.map((watch) => watch.start()))
-  phase('events subscribed')
-  stop.check()
-  await Promise.all(engines.map((client, i) => engine.resync(client, prelisted[i])))
+  engineMade(engine)
+  await Promise.all(engines.map((client, i) => engine.resync(client, listings[i])))
   engine.startupComplete()
   phase('running containers handled')
 }

@@ -17,7 +17,8 @@ export class EngineWatch {
   private stopped = false
 
   constructor(
-    private readonly engine: NetworkEngine,
+    /** At start-up, events are subscribed before the engine is made (it needs the bridges): they wait for it. */
+    private readonly engine: NetworkEngine | Promise<NetworkEngine>,
     private readonly client: ContainerEngine,
   ) {}
 
@@ -39,8 +40,8 @@ export class EngineWatch {
   }
 
   private dispatch(event: EngineEvent): void {
-    if (event.action === 'start') void this.engine.containerStarted(this.client, event.id)
-    else void this.engine.containerDied(event.id)
+    void Promise.resolve(this.engine).then((engine) =>
+      event.action === 'start' ? engine.containerStarted(this.client, event.id) : engine.containerDied(event.id))
   }
 
   private lost(err: unknown): void {
@@ -58,7 +59,7 @@ export class EngineWatch {
         await this.client.listRunning() // the engine answers again
         await this.subscribe()
         stream = this.stream
-        const running = await this.engine.resync(this.client)
+        const running = await (await this.engine).resync(this.client)
         log.info(`${this.client.kind} event stream reconnected: resynchronised with ${running} running containers`)
         return
       } catch (err) {

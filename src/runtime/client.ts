@@ -26,17 +26,11 @@ export class EngineClient {
     readonly docker: Docker,
   ) {}
 
-  /**
-   * Running containers: one list call, then inspects (the list has no pid) with bounded parallelism.
-   * `known`: containers inspected by an earlier listing; one still listed whose process is still
-   * alive is taken as it was (a restart gives a new process), without a new inspect.
-   */
-  async listRunning(known?: ReadonlyMap<string, ContainerInfo>, alive: (pid: number) => boolean = () => false): Promise<ContainerInfo[]> {
+  /** Running containers: one list call, then inspects (Docker's list has no pid) with bounded parallelism. */
+  async listRunning(): Promise<ContainerInfo[]> {
     const listed = await this.docker.listContainers({ filters: { status: ['running'] } })
     const infos = await mapLimit(listed, INSPECT_CONCURRENCY, (c) => {
       const pid = (c as { Pid?: number }).Pid
-      const before = known?.get(c.Id)
-      if (before && (pid ? pid === before.pid : alive(before.pid))) return Promise.resolve(before)
       return pid ? Promise.resolve(toContainerInfo(c.Id, c.Names?.[0] ?? c.Id, pid, c.Labels)) : this.inspect(c.Id)
     })
     return infos.filter((info): info is ContainerInfo => info !== undefined)

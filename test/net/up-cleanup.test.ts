@@ -26,14 +26,17 @@ const options: UpOptions = {
   concurrency: 4, controlSocket: 'none',
 }
 
-/** An engine with no containers whose event subscription runs `subscribe` first. */
-function fakeEngine(subscribe: () => Promise<void>): ContainerEngine {
+/** An engine with no containers whose event subscription runs `subscribe` first, and whose listing `list` first. */
+function fakeEngine(hooks: { subscribe?: () => Promise<void>; list?: () => Promise<void> }): ContainerEngine {
   return {
     kind: 'docker',
-    listRunning: async () => [],
+    listRunning: async () => {
+      await hooks.list?.()
+      return []
+    },
     inspect: async () => undefined,
     events: async () => {
-      await subscribe()
+      await hooks.subscribe?.()
       return () => {}
     },
     exec: async () => 0,
@@ -55,30 +58,48 @@ describe('conlink up start-up cleans up after itself', () => {
 
   const linkNames = async () => (await ipJson<{ ifname: string }>(net, ['link', 'show'])).map((l) => l.ifname).sort()
   const up = (engine: ContainerEngine) => runNetworkEngine(options, { connectEngines: async () => [engine], ctx: { conlinkPid: net.pid } })
-
-  test('an event subscription that fails after bridges exist', async (t) => {
-    if (!(await capabilities()).vxlan) return t.skip('kernel lacks vxlan')
-    let during: string[] = []
-    const engine = fakeEngine(async () => {
+  const MADE = ['ucs1', 'ucs2', 'vxlan-4077']
+  /** The listing runs while start-up makes bridges and tunnels: the hooks below wait until they are there. */
+  const bridgesMade = async () => {
+    for (let i = 0; i < 500 && !MADE.every((dev) => during.includes(dev)); i++) {
       during = await linkNames()
-      throw new Error('event stream refused')
-    })
-    await assert.rejects(up(engine), /event stream refused/)
-    assert.ok(['ucs1', 'ucs2', 'vxlan-4077'].every((dev) => during.includes(dev)), `bridges and tunnel existed: ${during}`)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+  let during: string[] = []
+
+  test('an event subscription that fails: start-up fails before anything is made', async () => {
+    during = []
+    await assert.rejects(up(fakeEngine({ subscribe: async () => { throw new Error('event stream refused') } })), /event stream refused/)
+    assert.deepEqual(await snapshot(net), baseline)
+  })
+
+  test('a container listing that fails after bridges exist', async (t) => {
+    if (!(await capabilities()).vxlan) return t.skip('kernel lacks vxlan')
+    during = []
+    const engine = fakeEngine({ list: async () => {
+      await bridgesMade()
+      throw new Error('listing refused')
+    } })
+    await assert.rejects(up(engine), /listing refused/)
+    assert.ok(MADE.every((dev) => during.includes(dev)), `bridges and tunnel existed: ${during}`)
     assert.deepEqual(await snapshot(net), baseline)
   })
 
   test('SIGTERM mid-start-up', async (t) => {
     if (!(await capabilities()).vxlan) return t.skip('kernel lacks vxlan')
-    let during: string[] = []
-    const engine = fakeEngine(async () => {
-      during = await linkNames()
+    during = []
+    const engine = fakeEngine({ list: async () => {
+      await bridgesMade()
       const delivered = new Promise((resolve) => process.once('SIGTERM', resolve))
+      // a signal handler does not keep node's event loop alive, and this fake engine has no stream that would
+      const alive = setInterval(() => {}, 1000)
       process.kill(process.pid, 'SIGTERM')
       await delivered
-    })
+      clearInterval(alive)
+    } })
     await up(engine)
-    assert.ok(['ucs1', 'ucs2', 'vxlan-4077'].every((dev) => during.includes(dev)), `bridges and tunnel existed: ${during}`)
+    assert.ok(MADE.every((dev) => during.includes(dev)), `bridges and tunnel existed: ${during}`)
     assert.deepEqual(await snapshot(net), baseline)
     assert.equal(process.listenerCount('SIGTERM'), 0, 'no signal handler left behind')
   })

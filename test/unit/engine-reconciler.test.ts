@@ -28,6 +28,7 @@ class FakeEngine implements ContainerEngine {
   running = new Map<string, ContainerInfo>()
   subscriptions = 0
   private onError: ((err: unknown) => void) | undefined
+  private onEvent: ((e: EngineEvent) => void) | undefined
 
   run(c: ContainerInfo): void {
     this.running.set(c.id, c)
@@ -38,8 +39,9 @@ class FakeEngine implements ContainerEngine {
   async inspect(id: string) {
     return this.running.get(id)
   }
-  async events(_onEvent: (e: EngineEvent) => void, onError: (err: unknown) => void) {
+  async events(onEvent: (e: EngineEvent) => void, onError: (err: unknown) => void) {
     this.subscriptions++
+    this.onEvent = onEvent
     this.onError = onError
     return () => {}
   }
@@ -51,6 +53,9 @@ class FakeEngine implements ContainerEngine {
   }
   cutStream(): void {
     this.onError?.(new Error('socket cut'))
+  }
+  emit(e: EngineEvent): void {
+    this.onEvent?.(e)
   }
 }
 
@@ -139,6 +144,27 @@ test('after a lost event stream the watch reconnects and resynchronises', async 
   watch.stop()
   assert.equal(client.subscriptions, 2)
   assert.deepEqual([...engine.state.containers.keys()].sort(), ['c2-id', 'c3-id'])
+})
+
+test('events that come before the engine is made (start-up subscribes first) are handled once it is, in order', async () => {
+  const { links, engine, client } = setUp()
+  let made!: (e: NetworkEngine) => void
+  const watch = new EngineWatch(new Promise<NetworkEngine>((resolve) => (made = resolve)), client)
+  await watch.start()
+  client.run(info('c1', 100))
+  client.emit({ action: 'start', id: 'c1-id' })
+  client.run(info('c2', 101))
+  client.emit({ action: 'start', id: 'c2-id' })
+  client.running.delete('c2-id')
+  client.emit({ action: 'die', id: 'c2-id' })
+  await sleep(20)
+  assert.deepEqual(links.added, [], 'nothing is wired before the engine exists')
+  made(engine)
+  await until('c1 wired', () => links.added.includes('c1/100'))
+  await engine.resync(client)
+  watch.stop()
+  assert.deepEqual(links.added, ['c1/100'], 'c2 was gone by the time its start was handled')
+  assert.deepEqual([...engine.state.containers.keys()], ['c1-id'])
 })
 
 test('shutdown drains work in flight, removes every link, and wires nothing more', async () => {
