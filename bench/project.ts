@@ -15,6 +15,7 @@ import { composeCommand, mdcSettings } from '../src/compose/mdc.js'
 import { ALL_CONNECTED } from '../src/engine/engine.js'
 
 export const NETWORK_IMAGE = process.env.BENCH_IMAGE ?? 'conlink:latest'
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR
 export const NODE_IMAGE = 'conlink-test-node'
 
 /** RFC 3339 with nanoseconds (`2024-05-01T10:00:00.123456789Z`) to epoch milliseconds, sub-ms kept. */
@@ -34,8 +35,10 @@ function composeYaml(): string {
         network_mode: 'none',
         cap_add: ['SYS_ADMIN', 'NET_ADMIN', 'SYS_NICE', 'NET_BROADCAST', 'IPC_LOCK'],
         security_opt: ['apparmor:unconfined'],
-        volumes: ['/var/run/docker.sock:/var/run/docker.sock', './:/bench:ro'],
-        command: ['conlink', 'up', '-v', '--compose-file', '/bench/compose.yaml'],
+        volumes: ['/var/run/docker.sock:/var/run/docker.sock', './:/bench:ro', ...(CPU_PROFILE_DIR ? [`${CPU_PROFILE_DIR}:/cpu-profiles`] : [])],
+        // BENCH_CPU_PROFILE_DIR: node writes a CPU profile of conlink there when it exits (the SIGTERM of a run's teardown)
+        command: [...(CPU_PROFILE_DIR ? ['node', '--cpu-prof', '--cpu-prof-dir=/cpu-profiles', '/app/bin/conlink.js'] : ['conlink']),
+          'up', '-v', '--compose-file', '/bench/compose.yaml'],
       },
       // replicas running before the network container starts are wired at start-up; later ones live
       node: {

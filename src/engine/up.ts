@@ -6,7 +6,7 @@ import { linksWithForwards, loadNetworkConfig } from '../config/index.js'
 import { linkLabel } from '../config/label.js'
 import { addressOfFamily } from '../config/address.js'
 import { ConlinkError, describeError } from '../errors.js'
-import { log } from '../log.js'
+import { log, setLogBatching } from '../log.js'
 import {
   createBridges,
   createTunnels,
@@ -48,6 +48,15 @@ export interface UpDependencies {
 const phase = (what: string) => log.detail(`start-up: ${what} at ${performance.now().toFixed(0)} ms`)
 
 export async function runNetworkEngine(opts: UpOptions, deps: UpDependencies = {}): Promise<void> {
+  setLogBatching(true)
+  try {
+    await runUntilStopped(opts, deps)
+  } finally {
+    setLogBatching(false)
+  }
+}
+
+async function runUntilStopped(opts: UpOptions, deps: UpDependencies): Promise<void> {
   const stop = new StopSignal()
   const undo = new UndoStack()
   try {
@@ -83,7 +92,8 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   const engines = await connecting
   phase('engines connected')
   // Events first, then one listing: a container that starts in between is in one or both, never missed.
-  // The events wait for the engine (it needs the bridges); the listing and its inspects run meanwhile.
+  // The events wait for the engine (it needs the bridges); the listing and its inspects run meanwhile,
+  // and each container listed is queued as soon as it is inspected (resync below waits for them all).
   let engineMade!: (engine: NetworkEngine) => void
   const madeEngine = new Promise<NetworkEngine>((resolve) => (engineMade = resolve))
   const watches = engines.map((client) => new EngineWatch(madeEngine, client))
@@ -91,7 +101,8 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   undo.push(stopWatching)
   await Promise.all(watches.map((watch) => watch.start()))
   phase('events subscribed')
-  const listings = engines.map((client) => background(client.listRunning()))
+  const listings = engines.map((client) =>
+    background(client.listRunning((info) => void madeEngine.then((engine) => engine.containerStarted(client, info.id, info)))))
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probing])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')

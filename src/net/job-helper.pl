@@ -2,7 +2,8 @@
 # for node, which pays 5-30 ms per fork of itself. perl-base only.
 #
 # stdin, one job a line, every field hex-encoded:
-#   id timeout-ms netns stdin-file stdout-file stderr-file argv...
+#   id timeout-ms netns stdin-file input stdout-file stderr-file argv...
+# (the helper writes the input to stdin-file when it starts a program)
 # netns is empty or a namespace file (/proc/PID/ns/net) that the child enters
 # with setns(2) before exec, so no nsenter process is needed.
 #
@@ -16,7 +17,8 @@
 # Any other job runs its program. CONLINK_HELPER_EXEC=1 runs every job's
 # program (for comparison).
 # stdout, one line as each job ends: `id wait-status` (`id -1` when it could
-# not fork; `id T` when it was killed after timeout-ms).
+# not fork; `id T` when it was killed after timeout-ms); for a job done by
+# the helper itself `id wait-status stdout stderr`, the output hex-encoded.
 #
 # Children are reaped in the main loop, never in a signal handler: perl runs
 # handlers only between statements, so a SIGCHLD that lands just before a
@@ -93,18 +95,19 @@ sub kernel_work {
   return undef;
 }
 
-# Run a kernel job in this process: its output files are written, then its status line.
+# Run a kernel job in this process; its status line carries its output.
 sub kernel_job {
-  my ($id, $netns, $in, $out, $err, @argv) = @_;
-  my $input = '';
-  if ($in ne '/dev/null') { open(my $f, '<', $in) or return 0; local $/; $input = <$f> // '' }
+  my ($id, $netns, $input, @argv) = @_;
   my $work = kernel_work($input, @argv) // return 0;
   my ($sockets, $problem) = sockets_in($netns);
-  my ($status, $text) = $sockets ? $work->(@$sockets) : (1, $problem);
-  for ([$out, ''], [$err, $text]) { open(my $f, '>', $_->[0]) or last; print $f $_->[1] }
-  print "$id ", $status << 8, "\n";
+  done_here($id, $sockets ? $work->(@$sockets) : (1, $problem));
   return 1;
 }
+
+# The status line of a job that ends in this process: its exit status and what it printed on stderr.
+sub done_here { my ($id, $status, $stderr) = @_; print "$id ", $status << 8, ' ', unpack('H*', ''), ' ', unpack('H*', $stderr), "\n" }
+
+sub write_file { my ($file, $text) = @_; open(my $f, '>', $file) or return 0; print $f $text or return 0; close($f) }
 
 open(my $own_netns, '<', '/proc/self/ns/net') or die "cannot open /proc/self/ns/net: $!\n";
 
@@ -310,11 +313,12 @@ sub extack_text {
 }
 
 sub job {
-  my ($id, $timeout, $netns, @rest) = map { pack('H*', $_) } split / /, shift, -1;
+  my ($id, $timeout, $netns, $in, $input, $out, $err, @argv) = map { pack('H*', $_) } split / /, shift, -1;
   if (length $netns && !defined $setns) { print "$id -2\n"; return }
-  return if kernel_job($id, $netns, @rest);
+  return if kernel_job($id, $netns, $input, @argv);
+  if ($in ne '/dev/null' && !write_file($in, $input)) { done_here($id, 126, "cannot write the input of $argv[0] to $in: $!\n"); return }
   my $pid = fork();
-  child($netns, @rest) if defined $pid && $pid == 0;
+  child($netns, $in, $out, $err, @argv) if defined $pid && $pid == 0;
   if (!defined $pid) { print "$id -1\n"; return }
   $jobs{$pid} = $id;
   $deadline{$pid} = time + 1 + int(($timeout + 999) / 1000) if $timeout > 0;

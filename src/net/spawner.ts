@@ -4,15 +4,16 @@
 // so it hands them to one small long-lived helper (job-helper.pl, perl-base,
 // which every Debian system has) that forks in well under a millisecond and
 // enters network namespaces itself (setns), so no nsenter process is needed.
-// Argument vectors only, never a shell. Input and output go through files in
-// a private directory.
+// Argument vectors only, never a shell. Input goes along with the job; a
+// program's output comes back through files in a private directory, that of
+// a job the helper does itself along with its status.
 //
 // A job is run at most once. Without perl (or once the helper is gone), jobs
 // not yet handed over run with node's own spawn; a job the helper had when it
 // died is reported failed with an unknown outcome, never run again: running
 // an `iptables-restore` batch twice would add its rules twice.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,7 +33,7 @@ export function helperPath(): string | undefined {
 const hex = (s: string) => Buffer.from(s).toString('hex')
 
 /** What the helper said about one job. */
-type Status = { kind: 'exit'; raw: number } | { kind: 'timeout' } | { kind: 'no-fork' } | { kind: 'no-setns' } | { kind: 'lost'; why: string }
+type Status = { kind: 'exit'; raw: number; output?: { stdout: string; stderr: string } } | { kind: 'timeout' } | { kind: 'no-fork' } | { kind: 'no-setns' } | { kind: 'lost'; why: string }
 
 class NotHandedOver extends Error {}
 
@@ -64,25 +65,27 @@ class Spawner {
     if (this.broken) throw new NotHandedOver(this.broken.message)
     const id = ++this.seq
     const [inFile, outFile, errFile] = ['in', 'out', 'err'].map((ext) => join(this.dir, `${id}.${ext}`))
-    if (input) writeFileSync(inFile, input)
     const status = new Promise<Status>((resolve) => this.waiting.set(id, resolve))
     this.busy()
-    const fields = [String(id), String(timeoutMs ?? 0), netns ?? '', input ? inFile : '/dev/null', outFile, errFile, ...argv]
+    // the input goes along with the job; the helper writes it to inFile only for a program it starts
+    const fields = [String(id), String(timeoutMs ?? 0), netns ?? '', input ? inFile : '/dev/null', input ?? '', outFile, errFile, ...argv]
     this.child.stdin!.write(fields.map(hex).join(' ') + '\n')
     const s = await status
     if (this.waiting.size === 0) this.idle()
     const read = (file: string) => {
       try {
-        const text = readFileSync(file, 'utf8').replace(/\n$/, '')
+        const text = readFileSync(file, 'utf8')
         unlinkSync(file)
         return text
       } catch {
         return ''
       }
     }
-    if (input) unlinkSync(inFile)
-    const stdout = read(outFile)
-    const stderr = read(errFile)
+    if (input) rmSync(inFile, { force: true })
+    // a job the helper did itself sends its output along with its status; a program's is in files
+    const output = s.kind === 'exit' && s.output ? s.output : { stdout: read(outFile), stderr: read(errFile) }
+    const stdout = output.stdout.replace(/\n$/, '')
+    const stderr = output.stderr.replace(/\n$/, '')
     switch (s.kind) {
       case 'exit':
         return { stdout, stderr, exitCode: s.raw & 127 ? 128 + (s.raw & 127) : s.raw >> 8 }
@@ -101,10 +104,11 @@ class Spawner {
     const lines = (this.rest + text).split('\n')
     this.rest = lines.pop() ?? ''
     for (const line of lines) {
-      const [idText, raw] = line.split(' ')
+      const [idText, raw, out, err] = line.split(' ')
       const id = Number(idText)
+      const output = err === undefined ? undefined : { stdout: Buffer.from(out, 'hex').toString(), stderr: Buffer.from(err, 'hex').toString() }
       const status: Status =
-        raw === 'T' ? { kind: 'timeout' } : raw === '-1' ? { kind: 'no-fork' } : raw === '-2' ? { kind: 'no-setns' } : { kind: 'exit', raw: Number(raw) }
+        raw === 'T' ? { kind: 'timeout' } : raw === '-1' ? { kind: 'no-fork' } : raw === '-2' ? { kind: 'no-setns' } : { kind: 'exit', raw: Number(raw), output }
       this.waiting.get(id)?.(status)
       this.waiting.delete(id)
     }

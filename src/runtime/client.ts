@@ -26,12 +26,17 @@ export class EngineClient {
     readonly docker: Docker,
   ) {}
 
-  /** Running containers: one list call, then inspects (Docker's list has no pid) with bounded parallelism. */
-  async listRunning(): Promise<ContainerInfo[]> {
+  /**
+   * Running containers: one list call, then inspects (Docker's list has no pid) with bounded parallelism.
+   * `onEach` gets each container as soon as it is known, before the whole list is.
+   */
+  async listRunning(onEach?: (info: ContainerInfo) => void): Promise<ContainerInfo[]> {
     const listed = await this.docker.listContainers({ filters: { status: ['running'] } })
-    const infos = await mapLimit(listed, INSPECT_CONCURRENCY, (c) => {
+    const infos = await mapLimit(listed, INSPECT_CONCURRENCY, async (c) => {
       const pid = (c as { Pid?: number }).Pid
-      return pid ? Promise.resolve(toContainerInfo(c.Id, c.Names?.[0] ?? c.Id, pid, c.Labels)) : this.inspect(c.Id)
+      const info = pid ? toContainerInfo(c.Id, c.Names?.[0] ?? c.Id, pid, c.Labels) : await this.inspect(c.Id)
+      if (info) onEach?.(info)
+      return info
     })
     return infos.filter((info): info is ContainerInfo => info !== undefined)
   }
