@@ -16,6 +16,9 @@ import { ALL_CONNECTED } from '../src/engine/engine.js'
 
 export const NETWORK_IMAGE = process.env.BENCH_IMAGE ?? 'conlink:latest'
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR
+// conlink runs as users run it, without -v, unless the start-up phases or its whole log are asked for:
+// -v adds two log lines per container, and writing them to the pipe Docker reads slows the wiring
+const VERBOSE = process.env.BENCH_PHASES === '1' || Boolean(process.env.BENCH_LOG_DIR)
 export const NODE_IMAGE = 'conlink-test-node'
 
 /** RFC 3339 with nanoseconds (`2024-05-01T10:00:00.123456789Z`) to epoch milliseconds, sub-ms kept. */
@@ -38,7 +41,7 @@ function composeYaml(): string {
         volumes: ['/var/run/docker.sock:/var/run/docker.sock', './:/bench:ro', ...(CPU_PROFILE_DIR ? [`${CPU_PROFILE_DIR}:/cpu-profiles`] : [])],
         // BENCH_CPU_PROFILE_DIR: node writes a CPU profile of conlink there when it exits (the SIGTERM of a run's teardown)
         command: [...(CPU_PROFILE_DIR ? ['node', '--cpu-prof', '--cpu-prof-dir=/cpu-profiles', '/app/bin/conlink.js'] : ['conlink']),
-          'up', '-v', '--compose-file', '/bench/compose.yaml'],
+          'up', ...(VERBOSE ? ['-v'] : []), '--compose-file', '/bench/compose.yaml'],
       },
       // replicas running before the network container starts are wired at start-up; later ones live
       node: {

@@ -108,7 +108,7 @@ async function main(): Promise<number> {
           const live = await measureLiveStarts(p, r.id, n, LIVE_SAMPLES)
           const note = `n=${LIVE_SAMPLES} with ${n} wired, docker start${live.early ? `, ${live.early} already up at first poll` : ''}, load ${load()}`
           report({ name: 'live_start_ms', values: live.observed, targets: LIVE_TARGET, withP95: true, note: `start event to eth0 route in /proc/PID/net/route, polled every 1 ms, ${note}` })
-          report({ name: 'live_start_conlink_ms', values: live.conlink, targets: [], withP95: true, note: `start event to conlink's own "connected" timestamp, ${note}` })
+          if (live.conlink.length) report({ name: 'live_start_conlink_ms', values: live.conlink, targets: [], withP95: true, note: `start event to conlink's own "connected" timestamp, ${note}` })
         }
         if (n === TEARDOWN_AT && run === RUNS) {
           const down = await p.stopNetwork(r.id, pids)
