@@ -6,7 +6,7 @@
 // images conlink:latest and conlink-test-node (`npm run bench` builds them).
 //
 // Method (issue 15): N replicas of `node` (one veth link each, bridge s1) are
-// already running; the network container is started (compose up -d network).
+// already running; the network container is created by compose and started through the Engine API.
 // - wire_N_replicas_s: from its State.StartedAt (inspect, engine clock) to the
 //   moment every replica's eth0 has its prefix route, read from
 //   /proc/<pid>/net/route (watched from before the start; see RouteWatch).
@@ -94,13 +94,11 @@ async function main(): Promise<number> {
       const times: number[] = []
       const rss: number[] = []
       const runLoads: number[] = []
-      let pollMs = 0
       for (let run = 1; run <= RUNS; run++) {
         const r = await p.startNetwork(pids)
         const t = (r.routedAt - r.startedAt) / 1000
         times.push(t)
         runLoads.push(loadavg()[0])
-        pollMs = r.pollMs
         if (RSS_AT.includes(n)) rss.push(memoryMb(r.pid).rss)
         say(`${n} replicas, run ${run}: ${t.toFixed(3)} s, load ${load()}`)
         if (PHASES) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id, `wire_${n}_run${run}.log`)}`)
@@ -118,7 +116,7 @@ async function main(): Promise<number> {
       wire.set(n, times)
       const loadText = `load ${Math.min(...runLoads).toFixed(1)}-${Math.max(...runLoads).toFixed(1)}`
       loads.push(`${n}:${loadText}`)
-      report({ name: `wire_${n}_replicas_s`, values: times, targets: WIRE_TARGETS[n] ?? [], note: `StartedAt to the last eth0 route, swept every ${pollMs} ms, ${loadText}` })
+      report({ name: `wire_${n}_replicas_s`, values: times, targets: WIRE_TARGETS[n] ?? [], note: `StartedAt to the last eth0 route, seen on its route event, ${loadText}` })
       if (rss.length) report({ name: `rss_${n}_links_mib`, values: rss, targets: RSS_TARGETS[n] ?? [], note: 'VmRSS of conlink once every route is there and "All links connected" was logged' })
     }
     const [a, b] = PER_LINK
