@@ -85,10 +85,10 @@ sub child {
 sub kernel_work {
   my ($input, @argv) = @_;
   return undef if $ENV{CONLINK_HELPER_EXEC};
-  return offloads([$argv[2]], 0) if @argv == 5 && "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off';
+  return offloads([$argv[2]], 0) if @argv == 5 && "@argv[0, 1, 3, 4]" eq 'ethtool --offload tx off' && ifname_ok($argv[2]);
   if ("@argv" eq 'xargs -L 1 ethtool') {
     my @lines = split /\n/, $input;
-    return undef if grep { !/^--offload \S+ tx off$/ } @lines;
+    return undef if grep { !/^--offload (\S+) tx off$/ || !ifname_ok($1) } @lines;
     return offloads([map { (split / /)[1] } @lines], 1);
   }
   return ip_batch($input) if "@argv" eq 'ip -force -batch -';

@@ -82,6 +82,10 @@ test('a batch of offloads (`xargs -L 1 ethtool`) through the helper: the same fe
   assert.equal(oneMissing.exitCode, 123)
   assert.equal(oneMissing.stderr.trim(), 'Cannot set tx offload of nosuch0: No such device')
   assert.match(await features('h2ya'), /^tx-checksumming: off/m, 'the line after the failed one ran')
+  // a name longer than a device name is not cut to one (the program refuses it)
+  const long = await runner.run(['ethtool', '--offload', 'h2xa-and-much-more', 'tx', 'off'], { netns, allowFailure: true })
+  assert.notEqual(long.exitCode, 0)
+  assert.doesNotMatch(long.stderr, /Cannot set tx offload/, 'the ethtool program answered, not the helper')
   // anything else runs the program
   const other = await runner.run(xargs, { netns, input: '--offload h2yb rx off\n', allowFailure: true })
   assert.equal(other.exitCode, 0, other.stderr)
