@@ -1,5 +1,7 @@
 // Mutation testing entry for config (scripts/mutate.sh): these test files in one process, so each mutant costs one node start.
+await import('../unit/config-command.test.js')
 await import('../unit/config-enrich.test.js')
+await import('../unit/config-extra-schema.test.js')
 await import('../unit/config-interpolate.test.js')
 await import('../unit/config-ipv6.test.js')
 await import('../unit/config-limits.test.js')

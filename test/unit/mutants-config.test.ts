@@ -88,6 +88,15 @@ test('linkLabel: non-string parts are shown as JSON', () => {
   assert.equal(linkLabel({ service: { toString: 1 }, dev: 5 }), 'service {"toString":1}:5')
 })
 
+test('linkLabel: an instance is named by its container and device; a configured link with a container string is not an instance', () => {
+  const container = { name: 'node_2' }
+  assert.equal(linkLabel({ link: {}, container, dev: 'eth1' }), 'node_2:eth1')
+  assert.equal(linkLabel({ link: {}, container: 'c', dev: 'e1' } as never), 'container c:e1')
+  assert.equal(linkLabel({ link: {}, container: null, dev: 'e1' } as never), 'container null:e1')
+  assert.equal(linkLabel({ container, dev: 'e1' } as never), 'container {"name":"node_2"}:e1', 'without `link` it is a configured link')
+  assert.equal(linkLabel({ service: 'a', dev: 'e2' }, { bare: true }), 'a:e2')
+})
+
 test('bridges listed twice are merged by name; empty sections are fine', async () => {
   const { config } = await loadNet('bridges:\n  - {bridge: s1}\n  - {bridge: s2, mode: linux}\n  - {bridge: s1, mode: linux}\nlinks:\n  - {service: a, bridge: s1}\ntunnels:\ncommands:\n', { defaultBridgeMode: 'auto' }).result
   assert.deepEqual(Object.keys(config.bridges), ['s1', 's2'])
