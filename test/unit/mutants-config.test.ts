@@ -217,8 +217,8 @@ test('interpolation: unclosed ${, nested braces, text after the last variable', 
 test('configOptions: flag values or the defaults', () => {
   assert.deepEqual(configOptions({}), { composeFiles: [], networkFiles: [], defaultBridgeMode: 'auto', defaultMtu: 65535, keepVethOffload: false, configSchema: undefined })
   assert.deepEqual(
-    configOptions({ 'compose-file': ['a.yaml'], 'network-file': ['n.yaml'], 'default-bridge-mode': 'linux', 'default-mtu': 1500, 'keep-veth-offload': true }),
-    { composeFiles: ['a.yaml'], networkFiles: ['n.yaml'], defaultBridgeMode: 'linux', defaultMtu: 1500, keepVethOffload: true, configSchema: undefined },
+    configOptions({ 'compose-file': ['a.yaml'], 'network-file': ['n.yaml'], 'default-bridge-mode': 'linux', 'default-mtu': 1500, 'keep-veth-offload': true, 'config-schema': 's.yaml' }),
+    { composeFiles: ['a.yaml'], networkFiles: ['n.yaml'], defaultBridgeMode: 'linux', defaultMtu: 1500, keepVethOffload: true, configSchema: 's.yaml' },
   )
   assert.equal(configFlags['default-bridge-mode'].env, 'CONLINK_BRIDGE_MODE')
   const mtu = configFlags['default-mtu'] as typeof configFlags['default-mtu'] & { min?: number; max?: number }
