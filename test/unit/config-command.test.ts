@@ -1,16 +1,11 @@
 // What `conlink config` and `conlink up` share: the config flags, and printing the config.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { configFlags, formatFlag, printConfig } from '../../src/config/command.js'
 import { BRIDGE_MODES, DEFAULT_MTU } from '../../src/config/types.js'
+import { writeTemp } from './config-helpers.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'config-command-'))
-after(() => rmSync(dir, { recursive: true, force: true }))
-const NETWORK = join(dir, 'net.yaml')
-writeFileSync(NETWORK, 'links:\n  - {service: a, bridge: s1, ip: 10.0.0.1/24}\n  - {container: "c1${CONLINK_TEST_UNSET_H15}", bridge: s1}\n')
+const NETWORK = writeTemp('config-command-net.yaml', 'links:\n  - {service: a, bridge: s1, ip: 10.0.0.1/24}\n  - {container: "c1${CONLINK_TEST_UNSET_H15}", bridge: s1}\n')
 
 test('the config flags: defaults, limits, the environment variable, repeatable files, and a description each', () => {
   assert.equal(configFlags['default-mtu'].default, DEFAULT_MTU)

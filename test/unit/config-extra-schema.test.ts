@@ -1,32 +1,24 @@
 // --config-schema FILE (upstream's option): the merged, interpolated config is also checked against the
 // user's schema; each error names the file and path where the offending item was written.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { ConlinkError } from '../../src/errors.js'
 import { validateAgainstSchemaFile } from '../../src/config/extra-schema.js'
 import { loadSources } from '../../src/config/load.js'
 import { mergePieces } from '../../src/config/merge.js'
 import { interpolateMerged } from '../../src/config/interpolate.js'
+import { writeTemp } from './config-helpers.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'extra-schema-'))
-after(() => rmSync(dir, { recursive: true, force: true }))
-const file = (name: string, text: string) => {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
-const NETWORK = file('net.yaml', 'links:\n  - {service: a, bridge: s1, ip: 10.0.0.1/24, route: [10.9.0.0/16 via 10.0.0.254]}\n  - {service: b, bridge: s1}\n')
+const NETWORK = writeTemp('extra-schema-net.yaml', 'links:\n  - {service: a, bridge: s1, ip: 10.0.0.1/24, route: [10.9.0.0/16 via 10.0.0.254]}\n  - {service: b, bridge: s1}\n')
 const merged = () => interpolateMerged(mergePieces(loadSources([], [NETWORK])), {}).merged
-const errors = (schema: string) => validateAgainstSchemaFile(merged(), file('schema.yaml', schema))
+const errors = (schema: string) => validateAgainstSchemaFile(merged(), writeTemp('extra-schema.yaml', schema))
+const SCHEMA = writeTemp('extra-schema.yaml', '')
 const places = (errs: ConlinkError[]) => errs.map((e) => `${e.place?.file}: ${e.place?.path}`)
 
 test('a missing property: the message, the schema and its params, the place of the item, the hint', () => {
   const [e, ...more] = errors('type: object\nproperties:\n  links:\n    type: array\n    items: {type: object, required: [ip]}\n')
   assert.equal(more.length, 0)
-  assert.equal(e.message, `must have required property 'ip' (schema ${join(dir, 'schema.yaml')} {"missingProperty":"ip"})`)
+  assert.equal(e.message, `must have required property 'ip' (schema ${SCHEMA} {"missingProperty":"ip"})`)
   assert.deepEqual(e.place, { file: NETWORK, path: 'links[1]' })
   assert.equal(e.hint, 'the config does not match the --config-schema file')
 })
@@ -41,7 +33,7 @@ test('outside the sections: the top level, or the path of the pointer; no params
   const [top] = errors('required: [nothing-here]\n')
   assert.deepEqual(top.place, { file: '', path: '(top level)' })
   const [falsy] = errors('properties:\n  links: false\n')
-  assert.equal(falsy.message, `boolean schema is false (schema ${join(dir, 'schema.yaml')})`)
+  assert.equal(falsy.message, `boolean schema is false (schema ${SCHEMA})`)
   assert.deepEqual(falsy.place, { file: '', path: 'links' })
 })
 
@@ -51,7 +43,7 @@ test('formats: ajv-formats ones are checked, conlink\'s own (cidr, ifname) are l
 })
 
 test('a schema ajv cannot compile: an error naming the schema file, with a hint', () => {
-  const schema = file('broken.yaml', 'type: 12\n')
+  const schema = writeTemp('extra-schema-broken.yaml', 'type: 12\n')
   assert.throws(() => validateAgainstSchemaFile(merged(), schema), (e: unknown) => {
     assert.ok(e instanceof ConlinkError)
     assert.match(e.message, /^not a usable JSON Schema: /)
