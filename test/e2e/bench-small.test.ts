@@ -1,5 +1,7 @@
 // The small benchmark (BENCH_SMALL=1: 10 and 20 replicas, one run each, targets
-// not enforced) runs to completion and prints every figure line.
+// not enforced) runs to completion and prints every figure line. With
+// BENCH_PHASES=1 conlink runs with -v, so the conlink-side live figure and the
+// start-up phases are printed too.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { execa } from 'execa'
@@ -22,11 +24,12 @@ describe('npm run bench:small', { skip }, () => {
   it('completes and prints every figure', { timeout: 600_000 }, async () => {
     const r = await execa(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
       cwd: REPO,
-      env: { BENCH_SMALL: '1' },
+      env: { BENCH_SMALL: '1', BENCH_PHASES: '1' },
       reject: false,
       all: true,
     })
     assert.equal(r.exitCode, 0, String(r.all))
     for (const figure of FIGURES) assert.match(String(r.stdout), figure, String(r.all))
+    assert.match(String(r.stderr), /start-up phases \(ms since node started\): engine module loaded \d+, .*running containers handled \d+/, String(r.all))
   })
 })
