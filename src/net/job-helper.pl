@@ -316,7 +316,7 @@ sub job {
   my ($id, $timeout, $netns, $in, $input, $out, $err, @argv) = map { pack('H*', $_) } split / /, shift, -1;
   if (length $netns && !defined $setns) { print "$id -2\n"; return }
   return if kernel_job($id, $netns, $input, @argv);
-  if ($in ne '/dev/null' && !write_file($in, $input)) { done_here($id, 126, "cannot write the input of $argv[0] to $in: $!\n"); return }
+  if ($in ne '/dev/null' && !write_file($in, $input)) { done_here($id, 126, "cannot write the input of $argv[0] to $in: $!\n"); unlink $in; return }
   my $pid = fork();
   child($netns, $in, $out, $err, @argv) if defined $pid && $pid == 0;
   if (!defined $pid) { print "$id -1\n"; return }

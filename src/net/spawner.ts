@@ -81,9 +81,10 @@ class Spawner {
         return ''
       }
     }
-    if (input) rmSync(inFile, { force: true })
-    // a job the helper did itself sends its output along with its status; a program's is in files
-    const output = s.kind === 'exit' && s.output ? s.output : { stdout: read(outFile), stderr: read(errFile) }
+    // a job the helper did itself sends its output along with its status and had no files; a program's are files
+    const inline = s.kind === 'exit' ? s.output : undefined
+    if (input && !inline) rmSync(inFile, { force: true })
+    const output = inline ?? { stdout: read(outFile), stderr: read(errFile) }
     const stdout = output.stdout.replace(/\n$/, '')
     const stderr = output.stderr.replace(/\n$/, '')
     switch (s.kind) {
