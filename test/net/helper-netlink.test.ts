@@ -51,7 +51,20 @@ async function state(netns: string): Promise<string> {
   for (let i = 0; i < 300 && /^\d+: (?!lo:)[^ ]+ <[^>]*\bUP\b.*state UNKNOWN/m.test(await show(['link', 'show'])); i++) await new Promise((r) => setTimeout(r, 10))
   // a MAC the kernel chose at random differs between the two sides
   const addresses = (await show(['addr', 'show'])).replace(/link\/ether (?!02:00:)\S+ /g, 'link/ether RANDOM ')
-  return [addresses, await show(['-4', 'route', 'show', 'table', 'all']), await show(['-6', 'route', 'show', 'table', 'all'])].join('\n---\n')
+  return withoutCarrierTiming([addresses, await show(['-4', 'route', 'show', 'table', 'all']), await show(['-6', 'route', 'show', 'table', 'all'])].join('\n---\n'))
+}
+
+/**
+ * A bridge's carrier goes off through the kernel's link watch, up to a second
+ * after it is set up; whether IPv6 saw it on meanwhile decides if it got a
+ * link-local address and its routes. That race is in the test's own set-up, so
+ * the comparison leaves out operational state and link-local IPv6.
+ */
+function withoutCarrierTiming(text: string): string {
+  return text
+    .replace(/\bNO-CARRIER,|,LOWER_UP\b| state [A-Z]+/g, '')
+    .replace(/^ +inet6 fe80:.*\n.*\n/gm, '')
+    .replace(/^.*\b(fe80:|ff00::\/8)\S* .*\n/gm, '')
 }
 
 /** Runs `batch` through the helper and through ip; asserts they agree and returns the helper's result. */
