@@ -5,7 +5,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'image/', 'reports/', '.stryker-tmp*/'] },
+  { ignores: ['src/config/*.gen.ts', 'dist/', 'node_modules/', 'image/', 'reports/', '.stryker-tmp*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

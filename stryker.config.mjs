@@ -5,7 +5,7 @@
 // Each module's tests are listed in test/mutation/<module>.ts (imported into
 // one process, so a mutant costs one node start, not one per test file).
 const MODULES = {
-  config: ['src/config/**/*.ts'],
+  config: ['src/config/**/*.ts', '!src/config/*.gen.ts'],
   resolve: ['src/compose/resolve.ts'],
   // parsing and attribution (kernel-errors.ts reads the programs' stderr);
   // its live attribution tests need root and namespaces: run under the shared lock

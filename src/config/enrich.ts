@@ -10,7 +10,7 @@ import type {
 import type { MergedConfig, Sourced } from './merge.js'
 import { originOfKey, setOwn } from './merge.js'
 import { TUNNEL_PORTS } from './types.js'
-import { FORWARD } from './validate.js'
+import { FORWARD } from './formats.js'
 import { checkOuterNames } from './replica.js'
 import { linkLabel } from './label.js'
 import { checkAddressFamilies } from './families.js'

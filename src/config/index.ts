@@ -10,7 +10,6 @@ import { interpolateMerged, type Env } from './interpolate.js'
 import { validateMerged } from './validate.js'
 import { enrich, allLinks } from './enrich.js'
 import { toUpstreamShape } from './upstream.js'
-import { validateAgainstSchemaFile } from './extra-schema.js'
 
 export type LoadConfigOptions = Partial<ConfigOptions> & {
   env?: Env
@@ -35,7 +34,8 @@ export async function loadNetworkConfig(opts: LoadConfigOptions): Promise<{ conf
   const merged = mergePieces(loadSources(composeFiles, networkFiles))
   const interpolated = interpolateMerged(merged, opts.env ?? process.env)
   throwErrors(interpolated.errors)
-  if (opts.configSchema) throwErrors(validateAgainstSchemaFile(interpolated.merged, opts.configSchema))
+  // ajv's compiler is loaded only for a --config-schema file (conlink's own schema is compiled at build time)
+  if (opts.configSchema) throwErrors((await import('./extra-schema.js')).validateAgainstSchemaFile(interpolated.merged, opts.configSchema))
   const combined = mergeIdentities(interpolated.merged)
   throwErrors(validateMerged(combined))
   const result = enrich(combined, {

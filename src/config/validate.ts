@@ -1,83 +1,19 @@
 // Validation of the merged, interpolated config against the JSON Schema
 // (schema/conlink.schema.json, the one source of truth, also shipped for
-// editors). ajv errors become ConlinkErrors naming file, path and a fix.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import addFormatsModule, { type FormatsPlugin } from 'ajv-formats'
-import schema from '../../schema/conlink.schema.json' with { type: 'json' }
+// editors; compiled into schema-validator.gen.ts). ajv errors become ConlinkErrors naming file, path and a fix.
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import { ConlinkError, quote } from '../errors.js'
 import type { Origin } from './types.js'
 import type { MergedConfig, Sourced } from './merge.js'
 import { SECTIONS, originOfKey, originOfListItem, setOwn } from './merge.js'
-import { cidrProblem, isCidr as isIpCidr, isIP } from './address.js'
+import { cidrProblem } from './address.js'
+import { FORMATS } from './formats.js'
+import { validate } from './schema-validator.gen.js'
 
-export { schema as conlinkSchema }
+const schemaValidator = validate as unknown as ValidateFunction
 
-// ajv-formats is CommonJS: its default export arrives as module.exports or .default.
-const addFormats: FormatsPlugin = (addFormatsModule as unknown as { default: FormatsPlugin }).default
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
 /** Characters allowed in route, netem and ethtool strings (the schema's patterns say the same). */
 const ARG_CHAR = /[A-Za-z0-9_.:/@%+=, -]/
-
-export function isIPv4(s: string): boolean {
-  const m = IPV4.exec(s)
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255)
-}
-
-/** An IPv4 or IPv6 address with prefix (see address.ts). */
-export function isCidr(s: string): boolean {
-  return isIpCidr(s)
-}
-
-export const isMac = (s: string): boolean => /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)
-
-/**
- * Interface (and bridge) names: 1-15 of letters, digits, `_ . -`, not starting
- * with `-` (it would read as an option), not `.` or `..`. Stricter than the
- * kernel on purpose: no `%` (the kernel's `eth%d` name template), no `+`
- * (an iptables interface wildcard), nothing a line parser treats specially.
- */
-export const isIfName = (s: string): boolean => /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$/.test(s) && s !== '.' && s !== '..'
-
-/** Compose service names (as Compose allows them, but not starting with `-`). */
-export const isServiceName = (s: string): boolean => /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(s)
-
-/** Container names as Docker and Podman allow them. */
-export const isContainerName = (s: string): boolean => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s)
-
-export const FORWARD = /^(\d{1,5}):(\d{1,5})\/(tcp|udp)$/
-export function isForward(s: string): boolean {
-  const m = FORWARD.exec(s)
-  return m !== null && [m[1], m[2]].every((p) => Number(p) >= 1 && Number(p) <= 65535)
-}
-
-const FORMATS: Record<string, { check: (s: string) => boolean; what: string; hint: string }> = {
-  cidr: { check: isCidr, what: 'IP address with prefix', hint: 'IPv4 e.g. 10.0.0.1/24 (prefix 0-32) or IPv6 e.g. 2001:db8::1/64 (prefix 0-128)' },
-  ipv4: { check: isIPv4, what: 'IPv4 address', hint: 'e.g. 10.0.0.1: four octets 0-255' },
-  ip: { check: isIP, what: 'IP address', hint: 'IPv4 e.g. 10.0.0.1 or IPv6 e.g. 2001:db8::1, without prefix' },
-  mac: { check: isMac, what: 'MAC address', hint: 'six hex octets separated by `:`, e.g. 00:0a:0b:0c:0d:01' },
-  ifname: { check: isIfName, what: 'interface name', hint: '1-15 letters, digits, `_`, `.` or `-`, not starting with `-`' },
-  service: { check: isServiceName, what: 'service name', hint: 'a compose service name: letters, digits, `_`, `.` or `-`, not starting with `-`' },
-  container: { check: isContainerName, what: 'container name', hint: 'a container name: letters, digits, `_`, `.` or `-`, starting with a letter or digit' },
-  forward: { check: isForward, what: 'forward', hint: 'CONLINK_PORT:CONTAINER_PORT/PROTO with ports 1-65535 and proto tcp or udp, e.g. 8080:80/tcp' },
-}
-
-let compiled: ValidateFunction | undefined
-
-/** The schema validator, compiled once per process. */
-export function schemaValidator(): ValidateFunction {
-  if (compiled) return compiled
-  // No code optimisation: it halves compile time, and validating a config is cheap either way.
-  // No check of the schema against JSON Schema's meta-schema (half the remaining compile time):
-  // the schema is conlink's own and test/unit/config-validate.test.ts checks it.
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strictTypes: false, validateSchema: false, code: { optimize: false } })
-  addFormats(ajv, ['ipv4'])
-  for (const [name, f] of Object.entries(FORMATS)) if (name !== 'ipv4') ajv.addFormat(name, f.check)
-  ajv.addKeyword({ keyword: 'x-message' })
-  ajv.addKeyword({ keyword: 'x-hint' })
-  compiled = ajv.compile(schema)
-  return compiled
-}
 
 const NUMERIC_KEYS = ['mtu', 'vlanid', 'vni', 'port']
 
@@ -102,9 +38,8 @@ export function mergedDocument(merged: MergedConfig): Record<string, unknown> {
 export function validateMerged(merged: MergedConfig): ConlinkError[] {
   coerceNumbers(merged.links)
   coerceNumbers(merged.tunnels)
-  const validate = schemaValidator()
-  if (validate(mergedDocument(merged))) return checkArgWords(merged)
-  const raw = validate.errors ?? []
+  if (schemaValidator(mergedDocument(merged))) return checkArgWords(merged)
+  const raw = schemaValidator.errors ?? []
   const badType = new Set(raw.filter((e) => /^\/links\/\d+\/type$/.test(e.instancePath)).map((e) => e.instancePath.replace(/\/type$/, '')))
   const seen = new Set<string>()
   const out: ConlinkError[] = []

@@ -2,9 +2,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { loadNetworkConfig } from '../../src/config/index.js'
-import { isCidr, isForward, isIfName, isMac, conlinkSchema } from '../../src/config/validate.js'
+import { isCidr } from '../../src/config/address.js'
+import { FORMATS, isForward, isIfName, isMac } from '../../src/config/formats.js'
 import { batchSafe, type Op } from '../../src/net/ops.js'
 import { loadNet, rejectsWith, writeTemp } from './config-helpers.js'
+
+const conlinkSchema = JSON.parse(readFileSync(new URL('../../schema/conlink.schema.json', import.meta.url), 'utf8'))
 
 /** Each bad input: a network file body, the path the error must name, and text the message must contain. */
 const BAD: [string, string, string, string][] = [
@@ -93,10 +96,12 @@ test('format checkers', () => {
   assert.ok(isForward('1:65535/udp') && !isForward('65536:1/tcp') && !isForward('80:80') && !isForward('80:80/TCP'))
 })
 
-test('the shipped schema is the one the validator uses and is valid JSON', () => {
-  const shipped = JSON.parse(readFileSync(new URL('../../schema/conlink.schema.json', import.meta.url), 'utf8'))
-  assert.deepEqual(shipped, conlinkSchema)
-  assert.deepEqual(Object.keys(shipped.properties), ['links', 'bridges', 'tunnels', 'commands'])
+test('the compiled validator is the schema\'s as it is now, and every format it names has a check', async () => {
+  const { VALIDATOR_FILE, validatorSource } = await import('../../scripts/compile-schema.mjs')
+  assert.ok(readFileSync(VALIDATOR_FILE, 'utf8') === validatorSource(), 'src/config/schema-validator.gen.ts is stale: run `npm run build`')
+  const named = new Set(JSON.stringify(conlinkSchema).match(/"format":"[^"]+"/g)?.map((f) => f.slice(10, -1)))
+  assert.deepEqual([...named].sort(), Object.keys(FORMATS).sort())
+  assert.deepEqual(Object.keys(conlinkSchema.properties), ['links', 'bridges', 'tunnels', 'commands'])
 })
 
 test('route and netem words that stop a batch are rejected at validation (issue 12)', async () => {

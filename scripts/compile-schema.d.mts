@@ -1,0 +1,2 @@
+export const VALIDATOR_FILE: URL
+export function validatorSource(): string
