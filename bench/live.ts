@@ -7,7 +7,9 @@
 //   prefix route appears (the kernel adds it only once the interface is up
 //   and has its address);
 // - conlink: the `-v` line "Links of NAME connected at SECONDS" the engine
-//   logs once the container's links are done (its own clock reading).
+//   logs once the container's links are done (its own clock reading);
+// - the event's delivery: the `-v` line "docker start event of ID received at
+//   SECONDS", logged when conlink reads the event from the engine's stream.
 import type Docker from 'dockerode'
 import { execa } from 'execa'
 import { hasUpRoute, inParallel, type BenchProject } from './project.js'
@@ -18,6 +20,11 @@ const SAMPLE_TIMEOUT_MS = 20_000
 export interface LiveSamples {
   /** conlink's own "connected" time minus the event time, per replica (ms). */
   conlink: number[]
+  /** conlink's own figures from its "connected" line: the inspect, then the links (ms). */
+  inspect: number[]
+  links: number[]
+  /** conlink's reading of the start event minus the event time, per replica (ms). */
+  eventLag: number[]
   /** First poll that saw the route minus the event time (ms). */
   observed: number[]
   /** Samples whose route was already there at the first poll (observed is then an upper bound). */
@@ -86,11 +93,22 @@ export async function measureLiveStarts(p: BenchProject, networkId: string, wire
   }
   const logs = await p.logs(networkId)
   const connectedAt = new Map<string, number>()
-  for (const m of logs.matchAll(/Links of (\S+) connected at (\d+\.\d+)/g)) connectedAt.set(m[1], Number(m[2]) * 1000)
-  const result: LiveSamples = { conlink: [], observed: [], early: 0 }
-  for (const s of seen.values()) {
+  const steps = new Map<string, [number, number]>()
+  for (const m of logs.matchAll(/Links of (\S+) connected at (\d+\.\d+)(?: \(inspect ([\d.]+) ms, links ([\d.]+) ms\))?/g)) {
+    connectedAt.set(m[1], Number(m[2]) * 1000)
+    if (m[3] !== undefined) steps.set(m[1], [Number(m[3]), Number(m[4])])
+  }
+  const receivedAt = new Map<string, number>()
+  for (const m of logs.matchAll(/docker start event of (\w+) received at (\d+\.\d+)/g)) receivedAt.set(m[1], Number(m[2]) * 1000)
+  const result: LiveSamples = { conlink: [], inspect: [], links: [], eventLag: [], observed: [], early: 0 }
+  for (const [id, s] of seen) {
     const at = connectedAt.get(s.name)
     if (at !== undefined) result.conlink.push(at - s.eventMs)
+    const [inspect, links] = steps.get(s.name) ?? []
+    if (inspect !== undefined) result.inspect.push(inspect)
+    if (links !== undefined) result.links.push(links)
+    const received = receivedAt.get(id.slice(0, 12))
+    if (received !== undefined) result.eventLag.push(received - s.eventMs)
     if (s.observedMs !== undefined) result.observed.push(s.observedMs - s.eventMs)
     if (s.early) result.early++
   }

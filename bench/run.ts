@@ -16,7 +16,7 @@
 // - teardown_200_links_s: SIGTERM to the network container with 200 links
 //   (the last run at 200): from sending it to the process's exit
 //   (State.FinishedAt); every replica must have lost eth0 by then.
-// - live_start_ms / live_start_conlink_ms: with 50 replicas wired, one more
+// - live_start_ms / live_start_conlink_ms / live_start_event_lag_ms: with 50 replicas wired, one more
 //   replica started with `docker start`, from its start event to its route (live.ts).
 // - config_500_links_s: the whole `conlink config` process on a 500-link network file.
 // - mdc_resolve_70_modes_ms: mdc's mode resolver on 70 modes with 180 alternatives (resolve.ts).
@@ -101,12 +101,16 @@ async function main(): Promise<number> {
         runLoads.push(loadavg()[0])
         if (RSS_AT.includes(n)) rss.push(memoryMb(r.pid).rss)
         say(`${n} replicas, run ${run}: ${t.toFixed(3)} s, load ${load()}`)
-        if (PHASES) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id, `wire_${n}_run${run}.log`)}`)
+        if (PHASES || LOG_DIR) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id, `wire_${n}_run${run}.log`)}`)
         if (n === LIVE_AT && run === RUNS) {
           const live = await measureLiveStarts(p, r.id, n, LIVE_SAMPLES)
+          if (LOG_DIR) writeFileSync(join(LOG_DIR, 'live.log'), await p.logs(r.id))
           const note = `n=${LIVE_SAMPLES} with ${n} wired, docker start${live.early ? `, ${live.early} already up at first poll` : ''}, load ${load()}`
           report({ name: 'live_start_ms', values: live.observed, targets: LIVE_TARGET, withP95: true, note: `start event to eth0 route in /proc/PID/net/route, polled every 1 ms, ${note}` })
           if (live.conlink.length) report({ name: 'live_start_conlink_ms', values: live.conlink, targets: [], withP95: true, note: `start event to conlink's own "connected" timestamp, ${note}` })
+          if (live.inspect.length) report({ name: 'live_start_inspect_ms', values: live.inspect, targets: [], withP95: true, note: `conlink's inspect of the started container, ${note}` })
+          if (live.links.length) report({ name: 'live_start_links_ms', values: live.links, targets: [], withP95: true, note: `conlink making the container's links, ${note}` })
+          if (live.eventLag.length) report({ name: 'live_start_event_lag_ms', values: live.eventLag, targets: [], withP95: true, note: `start event to conlink reading it from the engine's stream, ${note}` })
         }
         if (n === TEARDOWN_AT && run === RUNS) {
           const down = await p.stopNetwork(r.id, pids)

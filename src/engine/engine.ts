@@ -3,7 +3,7 @@
 import type { ContainerInfo, LinkInstance, NetworkConfig } from '../config/types.js'
 import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
-import { log } from '../log.js'
+import { isVerbose, log, preciseNow } from '../log.js'
 import { addLinksForContainers, deleteLinksForContainers, processAlive, type NetContext } from '../net/index.js'
 import type { ContainerEngine } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
@@ -43,11 +43,6 @@ export interface EngineHooks {
 }
 
 export const ALL_CONNECTED = 'All links connected'
-
-/** Epoch seconds with microseconds (the engine's clock): `-v` timing of each container's wiring. */
-function preciseNow(): string {
-  return ((performance.timeOrigin + performance.now()) / 1000).toFixed(6)
-}
 
 export class NetworkEngine {
   readonly state: WiringState
@@ -112,7 +107,9 @@ export class NetworkEngine {
   /** Everything that happens when a matching container starts. */
   private async wireContainer(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
     if (this.stopping) return
+    const begun = performance.now()
     const info = known ?? (await client.inspect(id))
+    const inspected = performance.now()
     if (!info) return log.detail(`container ${id.slice(0, 12)} is gone before it could be wired`)
     const work = matchContainer(this.opts.config, info, this.opts.scope)
     if (!work) return log.detail(`container ${info.name} is not in the config`)
@@ -128,7 +125,10 @@ export class NetworkEngine {
     if (error && !processAlive(info.pid))
       return log.warn(`container ${info.name} (pid ${info.pid}) died while its links were being created (${describeError(error)})`)
     if (error) return log.error(`${info.name}: ${describeError(error)}`)
-    log.detail(`Links of ${info.name} connected at ${preciseNow()}`)
+    if (isVerbose()) {
+      const took = (from: number, to: number) => (to - from).toFixed(1)
+      log.detail(`Links of ${info.name} connected at ${preciseNow()} (inspect ${took(begun, inspected)} ms, links ${took(inspected, performance.now())} ms)`)
+    }
     this.runCommands(client, info, work)
   }
 

@@ -3,7 +3,7 @@
 // the containers that started or died meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeError } from '../errors.js'
-import { log } from '../log.js'
+import { isVerbose, log, preciseNow } from '../log.js'
 import type { ContainerEngine, EngineEvent } from '../runtime/index.js'
 import type { NetworkEngine } from './engine.js'
 
@@ -40,6 +40,7 @@ export class EngineWatch {
   }
 
   private dispatch(event: EngineEvent): void {
+    if (isVerbose()) log.detail(`${this.client.kind} ${event.action} event of ${event.id.slice(0, 12)} received at ${preciseNow()}`)
     void Promise.resolve(this.engine).then((engine) =>
       event.action === 'start' ? engine.containerStarted(this.client, event.id) : engine.containerDied(event.id))
   }
