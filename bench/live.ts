@@ -10,6 +10,7 @@
 //   logs once the container's links are done (its own clock reading);
 // - the event's delivery: the `-v` line "docker start event of ID received at
 //   SECONDS", logged when conlink reads the event from the engine's stream.
+import { readFileSync } from 'node:fs'
 import type Docker from 'dockerode'
 import { execa } from 'execa'
 import { hasUpRoute, inParallel, type BenchProject } from './project.js'
@@ -40,11 +41,40 @@ interface Seen {
   early?: boolean
 }
 
+/** Where Docker's cgroup drivers put a container's processes (v1 with cgroupfs, v2 with cgroupfs, v2 with systemd). */
+const CGROUP_PROCS = ['/sys/fs/cgroup/pids/docker/ID/cgroup.procs', '/sys/fs/cgroup/docker/ID/cgroup.procs', '/sys/fs/cgroup/system.slice/docker-ID.scope/cgroup.procs']
+
+/**
+ * The pid of a just-started container's first process, read from its cgroup:
+ * no inspect, so the bench does not compete with conlink for dockerd at the
+ * moment it measures. Undefined when no cgroup file is found (then inspect).
+ */
+function pidFromCgroup(id: string): number | undefined {
+  for (const path of CGROUP_PROCS) {
+    const pids = new Set(readFileSync(path.replace('ID', id), { encoding: 'utf8', flag: 'r' }).split('\n').filter(Boolean).map(Number))
+    // the container's init is the process whose parent is outside the container
+    for (const pid of pids) if (!pids.has(parentOf(pid))) return pid
+  }
+  return undefined
+}
+
+function parentOf(pid: number): number {
+  return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
+}
+
+async function startedPid(docker: Docker, id: string): Promise<number> {
+  try {
+    const pid = pidFromCgroup(id)
+    if (pid) return pid
+  } catch {
+    // no such cgroup layout here
+  }
+  return (await docker.getContainer(id).inspect()).State.Pid
+}
+
 /** Watch the route of a started replica until it appears. */
 async function observe(docker: Docker, id: string, seen: Seen): Promise<void> {
-  const info = await docker.getContainer(id).inspect()
-  seen.name = info.Name.replace(/^\//, '')
-  const pid = info.State.Pid
+  const pid = await startedPid(docker, id)
   const deadline = Date.now() + SAMPLE_TIMEOUT_MS
   let first = true
   while (Date.now() < deadline) {
@@ -72,9 +102,9 @@ export async function measureLiveStarts(p: BenchProject, networkId: string, wire
     const lines = (rest + chunk.toString()).split('\n')
     rest = lines.pop() ?? ''
     for (const line of lines.filter(Boolean)) {
-      const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string }; timeNano: number }
+      const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string; Attributes?: { name?: string } }; timeNano: number }
       const id = e.Actor?.ID ?? e.id!
-      const entry: Seen = { eventMs: e.timeNano / 1e6, name: '' }
+      const entry: Seen = { eventMs: e.timeNano / 1e6, name: e.Actor?.Attributes?.name ?? '' }
       seen.set(id, entry)
       watches.push(observe(p.docker, id, entry))
     }
