@@ -33,11 +33,6 @@ export function ovsModuleLoaded(): boolean {
   }
 }
 
-/** Split a route/netem/ethtool string into the argument vector it stands for. */
-export function splitArgs(s: string): string[] {
-  return s.trim().split(/\s+/).filter(Boolean)
-}
-
 export function toList<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v]
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { linksWithForwards, loadNetworkConfig, configSummary, formatConfig } from '../../src/config/index.js'
-import { splitArgs, parseForward } from '../../src/config/enrich.js'
+import { parseForward } from '../../src/config/enrich.js'
+import { words as splitArgs } from '../../src/net/ops.js'
 import { loadNet, rejectsWith, writeTemp } from './config-helpers.js'
 
 const ALL_TYPES = `links:
@@ -128,7 +129,7 @@ test('no sources is an error', async () => {
   await rejectsWith(loadNetworkConfig({}), 'no configuration given')
 })
 
-test('splitArgs splits on whitespace', () => {
+test('words (route, netem, ethtool strings) splits on whitespace', () => {
   assert.deepEqual(splitArgs('  default  via 10.0.0.1 '), ['default', 'via', '10.0.0.1'])
 })
 

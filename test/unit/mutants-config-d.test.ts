@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import { syncBuiltinESMExports } from 'node:module'
 import { test } from 'node:test'
 import { enrich, ovsModuleLoaded } from '../../src/config/enrich.js'
+import { words as splitArgs } from '../../src/net/ops.js'
 import { interpolateString, type InterpolationResult } from '../../src/config/interpolate.js'
 import { mergePieces } from '../../src/config/merge.js'
 import { checkOuterNames, instantiateLink } from '../../src/config/replica.js'
@@ -33,6 +34,11 @@ test('ovsModuleLoaded: /sys/module/openvswitch, else a line of /proc/modules sta
   assert.equal(ovsWith(false, 'nf_nat 61440 1 - Live 0x0\nopenvswitch 200704 2 - Live 0x0\n'), true)
   assert.equal(ovsWith(false, 'vport_openvswitch 16384 0 - Live 0x0\nopenvswitchx 1 0 - Live 0x0\n'), false)
   assert.equal(ovsWith(false, undefined), false)
+})
+
+test('words: an empty or blank string is no arguments', () => {
+  assert.deepEqual(splitArgs(''), [])
+  assert.deepEqual(splitArgs('   '), [])
 })
 
 const where = { file: 'f.yaml', path: 'links[0].container' }
@@ -122,7 +128,7 @@ test('outer names: two devs of one service whose long-name tails agree clash, na
   assert.equal(e.message, `outer interface name c<id>-${TAIL} (when too long) of this link is also the name of f: links[0]`)
   assert.equal(e.hint, OUTER_HINT)
   assert.deepEqual(e.place, { file: 'f', path: 'links[1]' })
-  const [noFile] = outerNames({ service: 'a', dev: 'ethernet1', origin: { path: 'links[0]' } }, { service: 'a', dev: TAIL, origin: { path: 'links[1]' } })
+  const [noFile] = outerNames({ service: 'a', dev: 'ethernet1', origin: { file: '', path: 'links[0]' } }, { service: 'a', dev: TAIL, origin: { file: '', path: 'links[1]' } })
   assert.equal(noFile.message, `outer interface name c<id>-${TAIL} (when too long) of this link is also the name of links[0]`)
 })
 
