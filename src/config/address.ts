@@ -70,8 +70,9 @@ export function formatIPv6(value: bigint): string {
   }
   const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':')
   if (best.at < 0) return hex(h)
-  // as inet_ntop (and so `ip`) writes them: IPv4-mapped and -compatible addresses end in dotted IPv4
-  if (best.at === 0 && (best.len === 6 || (best.len === 7 && h[7] !== 1) || (best.len === 5 && h[5] === 0xffff))) {
+  // as glibc's inet_ntop (and so `ip`) writes them: IPv4-mapped and -compatible addresses end in dotted IPv4,
+  // but not when the zeros run into the last hextet (`::2`, `::102`)
+  if (best.at === 0 && (best.len === 6 || (best.len === 5 && h[5] === 0xffff))) {
     const v4 = [h[6] >> 8, h[6] & 255, h[7] >> 8, h[7] & 255].join('.')
     return best.len === 5 ? `::ffff:${v4}` : `::${v4}`
   }

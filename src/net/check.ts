@@ -15,7 +15,8 @@ interface IpLink {
   linkinfo?: { info_kind?: string; info_data?: { id?: number } }
   addr_info?: Array<{ local: string; prefixlen: number }>
 }
-interface IpRoute { dst: string; dev?: string; gateway?: string }
+// an IPv4 route via an IPv6 gateway (`via inet6 ADDR`) has `via` instead of `gateway`
+interface IpRoute { dst: string; dev?: string; gateway?: string; via?: { host?: string } }
 
 async function readJson<T>(ctx: NetContext, ns: Ns, args: string[]): Promise<T[] | undefined> {
   const r = await runIn(ctx, ns, ['ip', '-j', ...args])
@@ -27,9 +28,8 @@ const normDst = (d: string): string => canonicalAddress(d).replace(/\/(32|128)$/
 
 function routeDiffs(inst: LinkInstance, routes: IpRoute[]): string[] {
   return inst.link.route.flatMap((route) => {
-    const w = words(route)
-    const via = w.indexOf('via') >= 0 ? w[w.indexOf('via') + 1] : undefined
-    const found = routes.some((r) => r.dev === inst.dev && normDst(r.dst) === normDst(w[0]) && (!via || r.gateway === canonicalAddress(via)))
+    const { dst, via } = routeFamilies(words(route))
+    const found = routes.some((r) => r.dev === inst.dev && dst !== undefined && normDst(r.dst) === normDst(dst) && (!via || (r.gateway ?? r.via?.host) === canonicalAddress(via)))
     return found ? [] : [`route '${route}' missing`]
   })
 }
