@@ -48,9 +48,10 @@ export function checkShape(value: unknown, file: string, prefix = ''): boolean {
   const sizes = new Map<object, number>()
   const onPath = new Set<object>()
   let tagged = false
-  const fail = (message: string, path: (string | number)[], hint?: string): never => {
-    const where = describePath(path)
-    throw new ConlinkError(message, { place: { file, path: prefix + where || undefined }, hint })
+  // `prefix` (`x-network.` in a compose file) alone names the whole document
+  const fail = (message: string, path: (string | number)[], hint?: string, more = ''): never => {
+    const where = describePath(path) + more
+    throw new ConlinkError(message, { place: { file, path: (where ? prefix + where : prefix.replace(/\.$/, '')) || undefined }, hint })
   }
   type Frame = { node: object; path: (string | number)[]; done: boolean }
   const stack: Frame[] = [{ node: { root: value }, path: [], done: false }]
@@ -68,12 +69,13 @@ export function checkShape(value: unknown, file: string, prefix = ''): boolean {
       onPath.delete(node)
       let size = 1
       for (const [, child] of childrenOf(node)) size += typeof child === 'object' && child !== null ? sizes.get(child)! : 1
-      if (size > MAX_NODES) fail(`alias expansion too large (over ${MAX_NODES} values once aliases are expanded)`, path.slice(1), 'use fewer or smaller aliases (`*name`)')
+      // the wrapper around the document (path []) is not one of its values
+      if (path.length > 0 && size > MAX_NODES) fail(`alias expansion too large (over ${MAX_NODES} values once aliases are expanded)`, path.slice(1), 'use fewer or smaller aliases (`*name`)')
       sizes.set(node, size)
       continue
     }
     frame.done = true
-    if (path.length > MAX_DEPTH + 1) fail(`nesting too deep (more than ${MAX_DEPTH} levels)`, path.slice(1, 6).concat(['...']))
+    if (path.length > MAX_DEPTH + 1) fail(`nesting too deep (more than ${MAX_DEPTH} levels)`, path.slice(1, 6), undefined, '...')
     if (node instanceof TaggedValue && node.tag !== '!reset' && node.tag !== '!override') {
       fail(`unknown tag ${node.tag.slice(0, 100)}`, path.slice(1), 'inside x-network only the Compose tags !reset and !override are allowed')
     }
@@ -81,8 +83,9 @@ export function checkShape(value: unknown, file: string, prefix = ''): boolean {
     if (node instanceof TaggedValue) tagged = true
     for (const [key, child] of childrenOf(node)) {
       if (typeof child !== 'object' || child === null || sizes.has(child)) continue
-      if (onPath.has(child)) fail('an alias refers to a value that contains it (a cycle)', [...path.slice(1), key])
-      stack.push({ node: child, path: node instanceof TaggedValue ? path : [...path, key], done: false })
+      const childPath = node instanceof TaggedValue ? path : [...path, key]
+      if (onPath.has(child)) fail('an alias refers to a value that contains it (a cycle)', childPath.slice(1))
+      stack.push({ node: child, path: childPath, done: false })
     }
   }
   return tagged
