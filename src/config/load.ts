@@ -46,8 +46,7 @@ export function readYamlFile(file: string): unknown {
     try {
       const value: unknown = JSON.parse(text)
       if (jsonKeyCount(text) === countKeys(value)) return value
-    } catch (err) {
-      if (err instanceof ConlinkError) throw err
+    } catch {
       /* parse as YAML below, for its error positions */
     }
   }
@@ -61,6 +60,7 @@ export function readYamlFile(file: string): unknown {
     const at = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : ''
     throw new ConlinkError(`not valid YAML${at}: ${reason ?? String(err)}`, { place: { file }, cause: err })
   }
+  // a file of only comments or `---` (blank files were refused above)
   if (value === null || value === undefined) throw new ConlinkError('file is empty', { place: { file } })
   return value
 }

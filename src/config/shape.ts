@@ -31,8 +31,9 @@ export const isOverride = (v: unknown): v is TaggedValue => v instanceof TaggedV
 const KINDS = ['scalar', 'sequence', 'mapping'] as const
 /** js-yaml's default schema plus every other tag as a TaggedValue (`!x`, `!!x`, `!<uri>`). */
 export const COMPOSE_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend(
-  KINDS.flatMap((kind) =>
-    ['!', 'tag:', ''].map((prefix) => new jsYaml.Type(prefix, { kind, multi: true, construct: (data: unknown, tag?: string) => new TaggedValue(tag ?? prefix, data) })),
+  KINDS.map((kind) =>
+    // a multi type with the empty prefix matches every tag not in the default schema
+    new jsYaml.Type('', { kind, multi: true, construct: (data: unknown, tag?: string) => new TaggedValue(tag ?? '', data) }),
   ),
 )
 

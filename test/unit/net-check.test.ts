@@ -7,7 +7,7 @@ import { loadNet } from './config-helpers.js'
 
 async function instance(route: string[]) {
   const { config } = await loadNet(`links: [{container: a, dev: eth0, bridge: s1, ip: 10.0.0.2/24, mac: '02:00:00:00:00:01', route: ${JSON.stringify(route)}}]\n`).result
-  return instantiateLink(config.containers.a.links[0], { id: 'c0ffee', name: 'a', pid: 4242, labels: {} })
+  return instantiateLink(config.containers.a.links[0], { id: 'c0ffee', name: 'a', pid: 4242, index: 1 })
 }
 
 const LINKS = [{ ifname: 'eth0', address: '02:00:00:00:00:01', mtu: 65535, linkinfo: { info_kind: 'veth' }, addr_info: [{ local: '10.0.0.2', prefixlen: 24 }] }]
