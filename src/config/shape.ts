@@ -59,7 +59,8 @@ export function checkShape(value: unknown, file: string, prefix = ''): boolean {
   const childrenOf = (node: object): [string | number, unknown][] => {
     if (Array.isArray(node)) return node.map((v, i) => [i, v])
     if (node instanceof TaggedValue) return [['', node.value]]
-    if (node instanceof Date || Buffer.isBuffer(node) || ArrayBuffer.isView(node)) return []
+    // binary data (`!!binary`, a Buffer) is one value, not one per byte; a Date has no own entries anyway
+    if (ArrayBuffer.isView(node)) return []
     return Object.entries(node)
   }
   while (stack.length) {
