@@ -39,3 +39,14 @@ export async function rejectsWith(p: Promise<unknown>, ...patterns: (string | Re
   }
   return text
 }
+
+/** The ConlinkError `fn` throws (or the promise rejects with): its message, hint, place and whole text. */
+export async function errorOf(fn: () => unknown): Promise<{ message: string; hint?: string; place: { file?: string; path?: string }; text: string }> {
+  try {
+    await fn()
+  } catch (e) {
+    assert.ok(isConlinkError(e), `not a ConlinkError: ${String(e)}`)
+    return { message: e.message, hint: e.hint, place: e.place, text: e.describe() }
+  }
+  assert.fail('no error')
+}

@@ -9,17 +9,8 @@ import { loadComposeFile, loadNetworkFile, readYamlFile, splitFileList } from '.
 import { mergeByIdentity, mergePieces } from '../../src/config/merge.js'
 import { MAX_DEPTH, MAX_NODES, TaggedValue, checkShape, isOverride, isReset } from '../../src/config/shape.js'
 import { isConlinkError } from '../../src/errors.js'
-import { writeTemp } from './config-helpers.js'
+import { errorOf, writeTemp } from './config-helpers.js'
 
-async function errorOf(fn: () => unknown): Promise<{ message: string; hint?: string; place: { file?: string; path?: string }; text: string }> {
-  try {
-    await fn()
-  } catch (e) {
-    assert.ok(isConlinkError(e), `not a ConlinkError: ${String(e)}`)
-    return { message: e.message, hint: e.hint, place: e.place, text: e.describe() }
-  }
-  assert.fail('no error')
-}
 
 let n = 0
 const files = (...texts: string[]) => texts.map((t) => writeTemp(`mb-${n++}.yaml`, t))

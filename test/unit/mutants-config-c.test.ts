@@ -3,19 +3,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { cidrProblem, formatIPv6, ipv6Value, isIPv6, offsetIPv6, routeFamilies } from '../../src/config/address.js'
-import { isConlinkError } from '../../src/errors.js'
-import { loadNet } from './config-helpers.js'
+import { errorOf, loadNet } from './config-helpers.js'
 
-/** The ConlinkError `fn` throws (or the promise rejects with). */
-async function errorOf(fn: () => unknown): Promise<{ message: string; hint?: string; place: { file?: string; path?: string } }> {
-  try {
-    await fn()
-  } catch (e) {
-    assert.ok(isConlinkError(e), `not a ConlinkError: ${String(e)}`)
-    return { message: e.message, hint: e.hint, place: e.place }
-  }
-  assert.fail('no error')
-}
 
 const canon = (s: string) => formatIPv6(ipv6Value(s)!)
 

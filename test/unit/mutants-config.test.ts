@@ -13,19 +13,8 @@ import { instantiateLink, offsetIp, offsetMac } from '../../src/config/replica.j
 import type { ContainerInfo, LinkSpec } from '../../src/config/types.js'
 import { isCidr, isIPv4 } from '../../src/config/address.js'
 import { isForward, isIfName, isMac } from '../../src/config/formats.js'
-import { isConlinkError } from '../../src/errors.js'
-import { loadNet, writeTemp } from './config-helpers.js'
+import { errorOf, loadNet, writeTemp } from './config-helpers.js'
 
-/** The ConlinkError `fn` throws (or the promise rejects with). */
-async function errorOf(fn: () => unknown): Promise<{ message: string; hint?: string; place: { file?: string; path?: string }; text: string }> {
-  try {
-    await fn()
-  } catch (e) {
-    assert.ok(isConlinkError(e), `not a ConlinkError: ${String(e)}`)
-    return { message: e.message, hint: e.hint, place: e.place, text: e.describe() }
-  }
-  assert.fail('no error')
-}
 
 test('offsetIp: malformed IPv4 addresses are refused, the top address is the limit', async () => {
   for (const bad of ['10.0.0', '10.0.0.1.2', '10.0.0.256', '10.0.-1.1', '10.0.x.1']) {
