@@ -51,7 +51,13 @@ const CGROUP_PROCS = ['/sys/fs/cgroup/pids/docker/ID/cgroup.procs', '/sys/fs/cgr
  */
 function pidFromCgroup(id: string): number | undefined {
   for (const path of CGROUP_PROCS) {
-    const pids = new Set(readFileSync(path.replace('ID', id), { encoding: 'utf8', flag: 'r' }).split('\n').filter(Boolean).map(Number))
+    let text: string
+    try {
+      text = readFileSync(path.replace('ID', id), 'utf8')
+    } catch {
+      continue // not this cgroup layout
+    }
+    const pids = new Set(text.split('\n').filter(Boolean).map(Number))
     // the container's init is the process whose parent is outside the container
     for (const pid of pids) if (!pids.has(parentOf(pid))) return pid
   }
@@ -63,13 +69,7 @@ function parentOf(pid: number): number {
 }
 
 async function startedPid(docker: Docker, id: string): Promise<number> {
-  try {
-    const pid = pidFromCgroup(id)
-    if (pid) return pid
-  } catch {
-    // no such cgroup layout here
-  }
-  return (await docker.getContainer(id).inspect()).State.Pid
+  return pidFromCgroup(id) ?? (await docker.getContainer(id).inspect()).State.Pid
 }
 
 /** Watch the route of a started replica until it appears. */

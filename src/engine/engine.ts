@@ -83,13 +83,9 @@ export class NetworkEngine {
     return this.enqueue(id, () => this.unwireContainer(id))
   }
 
-  /**
-   * After a lost event stream (or at start-up): wire what started meanwhile, unwire what died. Returns the running count.
-   * `listing`: the engine's running containers, listed after its events were subscribed (start-up lists while it makes the bridges).
-   */
-  async resync(client: ContainerEngine, listing: Promise<ContainerInfo[]> = client.listRunning()): Promise<number> {
-    const running = await listing
-    log.detail(`${client.kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
+  /** After a lost event stream: wire what started meanwhile, unwire what died. Returns the running count. */
+  async resync(client: ContainerEngine): Promise<number> {
+    const running = await client.listRunning()
     const alive = new Set(running.map((info) => info.id))
     for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)
     await Promise.all(running.map((info) => this.containerStarted(client, info.id, info)))

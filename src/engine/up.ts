@@ -93,7 +93,7 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   phase('engines connected')
   // Events first, then one listing: a container that starts in between is in one or both, never missed.
   // The events wait for the engine (it needs the bridges); the listing and its inspects run meanwhile,
-  // and each container listed is queued as soon as it is inspected (resync below waits for them all).
+  // and each container listed is queued (once) as soon as it is inspected.
   let engineMade!: (engine: NetworkEngine) => void
   const madeEngine = new Promise<NetworkEngine>((resolve) => (engineMade = resolve))
   const watches = engines.map((client) => new EngineWatch(madeEngine, client))
@@ -101,8 +101,9 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   undo.push(stopWatching)
   await Promise.all(watches.map((watch) => watch.start()))
   phase('events subscribed')
+  const queued: Array<Promise<void>> = []
   const listings = engines.map((client) =>
-    background(client.listRunning((info) => void madeEngine.then((engine) => engine.containerStarted(client, info.id, info)))))
+    background(client.listRunning((info) => queued.push(madeEngine.then((engine) => engine.containerStarted(client, info.id, info))))))
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probing])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')
@@ -130,7 +131,9 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   undo.push(stopWatching) // on the way out, events stop first (stopping twice is harmless)
   stop.check()
   engineMade(engine)
-  await Promise.all(engines.map((client, i) => engine.resync(client, listings[i])))
+  for (const [i, running] of (await Promise.all(listings)).entries())
+    log.detail(`${engines[i].kind}: ${running.length} running containers listed at ${performance.now().toFixed(0)} ms`)
+  await Promise.all(queued)
   engine.startupComplete()
   phase('running containers handled')
 }

@@ -65,6 +65,13 @@ test('routeFamilies: `to` before the destination, a type word alone, via first, 
 const linkWith = (props: string) => `links:\n  - {service: a, bridge: s1, ${props}}\n`
 const load = (props: string) => loadNet(linkWith(props), { defaultBridgeMode: 'linux' })
 
+/** A link with `props` is refused with exactly this message and hint, at `path`. */
+async function refused(props: string, message: string, hint: string, path: string): Promise<void> {
+  const { file, result } = load(props)
+  const e = await errorOf(() => result)
+  assert.deepEqual([e.message, e.hint, e.place], [message, hint, { file, path }])
+}
+
 test('families: accepted are different addresses alike at the start, routes without via and link-local IPv6 gateways', async () => {
   for (const props of [
     'ip: [10.0.0.1/24, 10.0.0.2/24]',
@@ -77,11 +84,7 @@ test('families: accepted are different addresses alike at the start, routes with
 })
 
 test('families: the same address twice names the second entry and says to remove one', async () => {
-  const { file, result } = load('ip: [10.0.0.1/24, 10.0.0.1/16]')
-  const e = await errorOf(() => result)
-  assert.equal(e.message, 'address 10.0.0.1/16 is listed twice (also ip[0])')
-  assert.equal(e.hint, 'remove one of them')
-  assert.deepEqual(e.place, { file, path: 'links[0].ip[1]' })
+  await refused('ip: [10.0.0.1/24, 10.0.0.1/16]', 'address 10.0.0.1/16 is listed twice (also ip[0])', 'remove one of them', 'links[0].ip[1]')
 })
 
 test('families: route words are split on runs of spaces after trimming', async () => {
@@ -94,25 +97,13 @@ test('families: route words are split on runs of spaces after trimming', async (
 })
 
 test('families: a global IPv6 gateway on an IPv4-only link, even one containing fe80, is refused with the link-local hint', async () => {
-  const { file, result } = load('ip: 10.0.0.1/24, route: ["default via 2001:db8::fe80"]')
-  const e = await errorOf(() => result)
-  assert.equal(e.message, 'route "default via 2001:db8::fe80" has an IPv6 gateway, but the link has no IPv6 address to reach it')
-  assert.equal(e.hint, 'add an IPv6 address to ip, or use a link-local gateway (fe80::...)')
-  assert.deepEqual(e.place, { file, path: 'links[0].route[0]' })
+  await refused('ip: 10.0.0.1/24, route: ["default via 2001:db8::fe80"]', 'route "default via 2001:db8::fe80" has an IPv6 gateway, but the link has no IPv6 address to reach it', 'add an IPv6 address to ip, or use a link-local gateway (fe80::...)', 'links[0].route[0]')
 })
 
 test('families: an IPv4 gateway on an IPv6-only link is refused, with no link-local hint', async () => {
-  const { file, result } = load('ip: "2001:db8::1/64", route: 10.9.0.0/16 via 10.0.0.1')
-  const e = await errorOf(() => result)
-  assert.equal(e.message, 'route "10.9.0.0/16 via 10.0.0.1" has an IPv4 gateway, but the link has no IPv4 address to reach it')
-  assert.equal(e.hint, 'add an IPv4 address to ip')
-  assert.deepEqual(e.place, { file, path: 'links[0].route' })
+  await refused('ip: "2001:db8::1/64", route: 10.9.0.0/16 via 10.0.0.1', 'route "10.9.0.0/16 via 10.0.0.1" has an IPv4 gateway, but the link has no IPv4 address to reach it', 'add an IPv4 address to ip', 'links[0].route')
 })
 
 test('families: an IPv4 nat on an IPv6-only link names both families', async () => {
-  const { file, result } = load('ip: "2001:db8::1/64", nat: 10.0.0.5')
-  const e = await errorOf(() => result)
-  assert.equal(e.message, "nat 10.0.0.5 is IPv4, but the link's ip has only IPv6 addresses (NAT cannot mix families)")
-  assert.equal(e.hint, 'add an IPv4 address to ip, or use an IPv6 nat address')
-  assert.deepEqual(e.place, { file, path: 'links[0].nat' })
+  await refused('ip: "2001:db8::1/64", nat: 10.0.0.5', "nat 10.0.0.5 is IPv4, but the link's ip has only IPv6 addresses (NAT cannot mix families)", 'add an IPv4 address to ip, or use an IPv6 nat address', 'links[0].nat')
 })
