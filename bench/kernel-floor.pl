@@ -2,6 +2,10 @@
 # process, N veths from a network namespace (on one bridge) into N namespaces,
 # then an address and up in each, over netlink with the job helper's own
 # request code (src/net/job-helper.pl). Needs root and full perl (Time::HiRes).
+# As in the bench, every namespace has IPv6 off (Docker turns it off in
+# containers on networks without IPv6) and the bridge is made as conlink
+# makes it (no multicast snooping). KF_IPV6=1 leaves IPv6 on, KF_SNOOP=1 the
+# bridge's snooping, for comparison.
 # Usage: perl bench/kernel-floor.pl [N]   (default 200)
 use strict;
 use POSIX ();
@@ -18,13 +22,22 @@ my $N = shift // 200;
 my $SETNS = 308;
 sub run { system(@_) == 0 or die "@_ failed\n" }
 run(qw(ip netns add kf-net));
-run(qw(ip -n kf-net link add kf-br type bridge));
+run(qw(ip -n kf-net link add kf-br type bridge), $ENV{KF_SNOOP} ? () : qw(mcast_snooping 0));
 run(qw(ip -n kf-net link set kf-br up));
 run('ip', 'netns', 'add', "kf$_") for 1 .. $N;
 my @ns = map { open(my $f, '<', "/run/netns/kf$_") or die; $f } 1 .. $N;
 open(my $net, '<', '/run/netns/kf-net') or die;
 open(my $own, '<', '/proc/self/ns/net') or die;
 socket(my $inet, 2, 2, 0) or die;
+unless ($ENV{KF_IPV6}) {
+  for my $ns ($net, @ns) {
+    syscall($SETNS, fileno($ns), 0x40000000) == 0 or die "setns: $!\n";
+    for my $conf ('all', 'default') {
+      open(my $f, '>', "/proc/sys/net/ipv6/conf/$conf/disable_ipv6") or die "disable_ipv6: $!\n";
+      print $f "1\n";
+    }
+  }
+}
 
 syscall($SETNS, fileno($net), 0x40000000) == 0 or die "setns: $!\n";
 my ($nl, $br) = (netlink_socket(), undef);

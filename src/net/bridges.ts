@@ -1,5 +1,5 @@
 // Bridges in the network container, one kind per mode: linux (`ip link add
-// name B up type bridge`), ovs (`ovs-vsctl add-br B`), patch (no device: see
+// name B up type bridge mcast_snooping 0`), ovs (`ovs-vsctl add-br B`), patch (no device: see
 // patch.ts). Each kind plans its create and delete, and how an interface
 // attaches to it; the functions below dispatch on the bridge's resolved mode.
 import type { BridgeSpec, ResolvedBridgeMode } from '../config/types.js'
@@ -36,8 +36,17 @@ export interface BridgeKind {
 const noMembership = { join: () => [], leave: () => [], forget: () => undefined } satisfies Pick<BridgeKind, 'join' | 'leave' | 'forget'>
 const ownerOf = (b: BridgeSpec) => `bridge ${b.bridge}`
 
+/**
+ * Without snooping a linux bridge floods multicast as an OVS bridge does (its
+ * default), so the two modes forward alike. It also makes each port's state
+ * change cheap: with snooping on, the kernel restarts the multicast timers of
+ * every port whenever one port comes up, which made wiring 1000 links on one
+ * bridge quadratic (docs/performance.md, round 7).
+ */
+const LINUX_BRIDGE_OPTIONS = ['mcast_snooping', '0']
+
 const linux: BridgeKind = {
-  planCreate: (b) => [ip('conlink', ownerOf(b), ['link', 'add', 'name', b.bridge, 'up', 'type', 'bridge'], linux.planDelete(b))],
+  planCreate: (b) => [ip('conlink', ownerOf(b), ['link', 'add', 'name', b.bridge, 'up', 'type', 'bridge', ...LINUX_BRIDGE_OPTIONS], linux.planDelete(b))],
   planDelete: (b) => [ip('conlink', ownerOf(b), ['link', 'del', 'dev', b.bridge])],
   masterWords: (b) => ['master', b.bridge],
   planAttach: () => [],

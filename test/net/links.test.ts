@@ -52,6 +52,8 @@ describe('veth on a linux bridge', () => {
     const [outer] = await ipJson(net, ['-d', 'link', 'show', 'dev', 'h2a-eth0'])
     assert.equal(outer.master, 'h2s1')
     assert.equal(outer.mtu, 4111)
+    const [bridge] = await ipJson(net, ['-d', 'link', 'show', 'dev', 'h2s1'])
+    assert.equal(bridge.linkinfo.info_data.mcast_snooping, 0, 'linux bridges flood multicast, as OVS bridges do')
     const k = (await inside(a, ['ethtool', '-k', 'eth0'])).stdout
     assert.match(k, /tx-checksumming: off/)
     assert.match(k, /rx-checksumming: off/)

@@ -109,7 +109,7 @@ test('tunnels, bridges and patch', () => {
     '[network] ip link add name geneve-1001 master s1 up type geneve id 1001 remote 192.0.2.9 dstport 7000',
   ])
   const b = ctx().bridges
-  assert.deepEqual(lines(planBridgeCreate(b.s1)), ['[network] ip link add name s1 up type bridge'])
+  assert.deepEqual(lines(planBridgeCreate(b.s1)), ['[network] ip link add name s1 up type bridge mcast_snooping 0'])
   assert.deepEqual(lines(planBridgeCreate(b.o1)), ['[network] ovs-vsctl --timeout=10 add-br o1 -- set bridge o1 fail-mode=standalone', '[network] ip link set dev o1 up'])
   assert.deepEqual(lines(planBridgeDelete(b.o1)), ['[network] ovs-vsctl --timeout=10 --if-exists del-br o1'])
   assert.deepEqual(planBridgeCreate(b.p1), [])
