@@ -6,6 +6,7 @@ import type { ContainerInfo } from '../config/types.js'
 import { EVENT_FILTER, JsonObjectSplitter, normalizeEvent, type EngineEvent } from './events.js'
 import { toContainerInfo } from './labels.js'
 import { mapLimit } from './limit.js'
+import { containerPidsFromProc } from './procpids.js'
 import { ownContainerId } from './mountinfo.js'
 
 export type EngineKind = 'docker' | 'podman'
@@ -19,6 +20,9 @@ const SUBSCRIBE_WAIT_MS = 1000
 /** What the reconciler and start-up use of an engine (tests pass a fake). */
 export type ContainerEngine = Pick<EngineClient, 'kind' | 'listRunning' | 'inspect' | 'events' | 'exec' | 'ownContainer'>
 
+/** Podman's container list has each container's pid; Docker's has none. */
+const listedPid = (c: Docker.ContainerInfo): number | undefined => (c as { Pid?: number }).Pid || undefined
+
 export class EngineClient {
   constructor(
     readonly kind: EngineKind,
@@ -27,13 +31,16 @@ export class EngineClient {
   ) {}
 
   /**
-   * Running containers: one list call, then inspects (Docker's list has no pid) with bounded parallelism.
+   * Running containers: one list call; the pid from the list (Podman), else from /proc
+   * (procpids.ts), else from an inspect (bounded parallelism).
    * `onEach` gets each container as soon as it is known, before the whole list is.
    */
   async listRunning(onEach?: (info: ContainerInfo) => void): Promise<ContainerInfo[]> {
     const listed = await this.docker.listContainers({ filters: { status: ['running'] } })
+    // only Docker: Podman lists pids, and its conmon may share the container's cgroup
+    const fromProc = this.kind === 'docker' ? containerPidsFromProc(listed.filter((c) => !listedPid(c)).map((c) => c.Id)) : new Map<string, number>()
     const infos = await mapLimit(listed, INSPECT_CONCURRENCY, async (c) => {
-      const pid = (c as { Pid?: number }).Pid
+      const pid = listedPid(c) ?? fromProc.get(c.Id)
       const info = pid ? toContainerInfo(c.Id, c.Names?.[0] ?? c.Id, pid, c.Labels) : await this.inspect(c.Id)
       if (info) onEach?.(info)
       return info

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { run } from '../../src/exec.js'
 import { connectEngines, containerIdFromMountinfo, type EngineClient, type EngineEvent } from '../../src/runtime/index.js'
+import { containerPidsFromProc } from '../../src/runtime/procpids.js'
 import { engineOrReason, removeTestContainers, runTestContainer, TEST_IMAGE, TEST_LABEL, waitFor } from './runtime-helpers.js'
 
 for (const kind of ['docker', 'podman'] as const) {
@@ -67,6 +68,30 @@ for (const kind of ['docker', 'podman'] as const) {
       assert.ok((await c.listRunning()).some((i) => i.id === id && i.pid === info?.pid))
       await run([kind, 'rm', '-f', id])
       assert.equal(await c.inspect(id), undefined)
+    })
+
+    it('finds each running container\'s pid in /proc as inspect reports it; one with a second process from outside is left to inspect', async (t) => {
+      const c = engine(t)
+      if (!c) return
+      if (kind === 'podman') return t.skip('Podman lists each container\'s pid: /proc is not read')
+      const plain = await runTestContainer(kind, `h5-pp-${kind}`)
+      const execd = await runTestContainer(kind, `h5-px-${kind}`)
+      const exec = run([kind, 'exec', execd, 'sleep', '30'], { allowFailure: true })
+      try {
+        const pidOf = async (id: string) => (await c.inspect(id))?.pid
+        await waitFor('the exec', 10_000, (found) => {
+          const poll = () => (containerPidsFromProc([execd]).has(execd) ? setTimeout(poll, 20) : found(true))
+          poll()
+        })
+        const fromProc = containerPidsFromProc([plain, execd, '0'.repeat(64)])
+        assert.deepEqual([...fromProc], [[plain, await pidOf(plain)]])
+        const listed = await c.listRunning()
+        assert.equal(listed.find((i) => i.id === execd)?.pid, await pidOf(execd), 'listRunning inspects the one /proc cannot tell')
+        assert.equal(listed.find((i) => i.id === plain)?.pid, await pidOf(plain))
+      } finally {
+        await run([kind, 'rm', '-f', execd], { allowFailure: true })
+        await exec
+      }
     })
 
     it('execs a string through sh -c and an array as argv, with lines and exit code', async (t) => {
