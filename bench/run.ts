@@ -22,6 +22,7 @@
 // - mdc_resolve_70_modes_ms: mdc's mode resolver on 70 modes with 180 alternatives (resolve.ts).
 import { loadavg } from 'node:os'
 import { writeFileSync } from 'node:fs'
+import { execa } from 'execa'
 import { join } from 'node:path'
 import { measureConfig } from './config.js'
 import { measureLiveStarts } from './live.js'
@@ -41,6 +42,8 @@ const PER_LINK: [number, number] = SMALL ? [10, 20] : [20, 200]
 const CONFIG = process.env.BENCH_CONFIG !== '0'
 const PHASES = process.env.BENCH_PHASES === '1'
 const LOG_DIR = process.env.BENCH_LOG_DIR
+/** `perf record -a -g` of the whole machine across the last wire run of each size, into this directory. */
+const PERF_DIR = process.env.BENCH_PERF_DIR
 const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? 1.5)
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? (SMALL ? 0 : 180))
 
@@ -62,6 +65,20 @@ async function startupPhases(p: BenchProject, id: string, file: string): Promise
   if (LOG_DIR) writeFileSync(join(LOG_DIR, file), logs)
   const phases = [...logs.matchAll(/start-up: (.+?) at (\d+) ms/g)].map((m) => `${m[1]} ${m[2]}`)
   return phases.join(', ')
+}
+
+/** perf sampling every CPU (with call graphs) until stop(); a missing perf is said and skipped. */
+async function startPerf(file: string): Promise<{ stop: () => Promise<void> } | undefined> {
+  const perf = execa('perf', ['record', '-a', '-g', '-o', file], { reject: false, stdio: 'ignore' })
+  await new Promise((resolve) => setTimeout(resolve, 300)) // perf's own start-up stays out of the run
+  if (perf.exitCode !== null) return void say(`perf did not start (exit ${perf.exitCode}): no profile`)
+  say(`perf records into ${file}`)
+  return {
+    stop: async () => {
+      perf.kill('SIGINT')
+      await perf
+    },
+  }
 }
 
 /** Wait (bounded) until the 1-minute load average is below MAX_LOAD: other jobs on the machine skew timings. */
@@ -95,7 +112,9 @@ async function main(): Promise<number> {
       const rss: number[] = []
       const runLoads: number[] = []
       for (let run = 1; run <= RUNS; run++) {
+        const perf = PERF_DIR && run === RUNS ? await startPerf(join(PERF_DIR, `wire_${n}.perf.data`)) : undefined
         const r = await p.startNetwork(pids)
+        await perf?.stop()
         const t = (r.routedAt - r.startedAt) / 1000
         times.push(t)
         runLoads.push(loadavg()[0])
