@@ -8,7 +8,7 @@
 // container's cgroup; Podman's conmon may not, and Podman lists pids anyway). When that is not exactly one
 // process (a `docker exec` running, an unusual cgroup layout, no `pid: host`)
 // the container is left out, and the caller inspects it.
-import { readdirSync, readFileSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
 
 const CONTAINER_ID = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g
 
@@ -30,11 +30,27 @@ export function parentPidOfStat(text: string): number | undefined {
   return Number.isInteger(ppid) && ppid >= 0 ? ppid : undefined
 }
 
+const scratch = Buffer.allocUnsafe(4096)
+
+/**
+ * A small /proc file's text. readFileSync would allocate 64 KiB for each (proc
+ * files report size 0): most of the scan's time with hundreds of processes.
+ */
 function readOrUndefined(path: string): string | undefined {
+  let fd: number
   try {
-    return readFileSync(path, 'latin1')
+    fd = openSync(path, 'r')
   } catch {
     return undefined
+  }
+  try {
+    let text = ''
+    for (let n; (n = readSync(fd, scratch, 0, scratch.length, null)) > 0; ) text += scratch.toString('latin1', 0, n)
+    return text
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
   }
 }
 

@@ -41,11 +41,13 @@ processEntry(1002, 1001, `0::/docker/${A}\n`) // its child
 processEntry(2001, 900, `0::/docker/${B}\n`) // B's init
 processEntry(2050, 900, `0::/docker/${B}\n`) // a `docker exec` in B
 processEntry(3001, 900, `0::/docker/${C}\n`, false) // C: its stat is gone (exited meanwhile)
+const D = 'd'.repeat(64)
+processEntry(4001, 900, `${'7:misc:/\n'.repeat(600)}0::/docker/${D}\n`) // longer than one read
 mkdirSync(join(proc, 'self'))
 writeFileSync(join(proc, 'uptime'), '1.0 1.0')
 
 test('containerPidsFromProc: init where it is the one process with a parent outside; ambiguous or half-read containers are left to inspect', () => {
-  assert.deepEqual(containerPidsFromProc([A, B, C, 'd'.repeat(64)], proc), new Map([[A, 1001]]))
+  assert.deepEqual(containerPidsFromProc([A, B, C, D, 'e'.repeat(64)], proc), new Map([[A, 1001], [D, 4001]]))
   assert.deepEqual(containerPidsFromProc([B], proc), new Map())
   assert.deepEqual(containerPidsFromProc([], proc), new Map())
   assert.deepEqual(containerPidsFromProc([A], join(proc, 'missing')), new Map())
