@@ -3,15 +3,15 @@
 // Usage: BENCH_AB=conlink:other [BENCH_AB_N=200] [BENCH_AB_ROUNDS=6] node --import tsx bench/ab.ts
 // (A is BENCH_IMAGE, default conlink:latest; root, a Docker engine, the bench images.)
 import { readFileSync, writeFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
 import { join } from 'node:path'
+import { load, quietMachine } from './machine.js'
 import { BenchProject, NETWORK_IMAGE } from './project.js'
 import { figureLine } from './stats.js'
 
 const OTHER = process.env.BENCH_AB
 const N = Number(process.env.BENCH_AB_N ?? 200)
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 6)
-const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? 1.5)
+const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? 180)
 
 async function main(): Promise<void> {
   if (!OTHER) throw new Error('set BENCH_AB to the image to compare with ' + NETWORK_IMAGE)
@@ -23,13 +23,13 @@ async function main(): Promise<void> {
     await p.down()
     await p.scale(N)
     const pids = [...(await p.running('node')).values()]
-    while (loadavg()[0] > MAX_LOAD) await new Promise((resolve) => setTimeout(resolve, 5000))
+    console.error(`# ${await quietMachine(LOAD_WAIT_S)}`)
     for (let round = 0; round < ROUNDS; round++) {
       for (const image of round % 2 ? [OTHER, NETWORK_IMAGE] : [NETWORK_IMAGE, OTHER]) {
         writeFileSync(file, compose.replace(JSON.stringify(NETWORK_IMAGE), JSON.stringify(image)))
         const r = await p.startNetwork(pids)
         times.get(image)!.push((r.routedAt - r.startedAt) / 1000)
-        console.error(`# ${image}: ${times.get(image)!.at(-1)!.toFixed(3)} s, load ${loadavg()[0].toFixed(2)}`)
+        console.error(`# ${image}: ${times.get(image)!.at(-1)!.toFixed(3)} s, load ${load()}`)
         await p.removeNetwork(r.id, [pids[0], pids[pids.length - 1]])
       }
     }

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs'
 import type Docker from 'dockerode'
 import { execa } from 'execa'
+import { initOf } from '../src/runtime/procpids.js'
 import { hasUpRoute, inParallel, type BenchProject } from './project.js'
 
 const POLL_MS = 1
@@ -45,9 +46,10 @@ interface Seen {
 const CGROUP_PROCS = ['/sys/fs/cgroup/pids/docker/ID/cgroup.procs', '/sys/fs/cgroup/docker/ID/cgroup.procs', '/sys/fs/cgroup/system.slice/docker-ID.scope/cgroup.procs']
 
 /**
- * The pid of a just-started container's first process, read from its cgroup:
- * no inspect, so the bench does not compete with conlink for dockerd at the
- * moment it measures. Undefined when no cgroup file is found (then inspect).
+ * The pid of a just-started container's init, read from its cgroup (the rule
+ * conlink's own start-up uses, src/runtime/procpids.ts): no inspect, so the
+ * bench does not compete with conlink for dockerd at the moment it measures.
+ * Undefined when no cgroup file is found or init is not clear (then inspect).
  */
 function pidFromCgroup(id: string): number | undefined {
   for (const path of CGROUP_PROCS) {
@@ -57,15 +59,9 @@ function pidFromCgroup(id: string): number | undefined {
     } catch {
       continue // not this cgroup layout
     }
-    const pids = new Set(text.split('\n').filter(Boolean).map(Number))
-    // the container's init is the process whose parent is outside the container
-    for (const pid of pids) if (!pids.has(parentOf(pid))) return pid
+    return initOf(text.split('\n').filter(Boolean).map(Number))
   }
   return undefined
-}
-
-function parentOf(pid: number): number {
-  return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
 }
 
 async function startedPid(docker: Docker, id: string): Promise<number> {

@@ -25,6 +25,7 @@ import { writeFileSync } from 'node:fs'
 import { execa } from 'execa'
 import { join } from 'node:path'
 import { measureConfig } from './config.js'
+import { load, quietMachine } from './machine.js'
 import { measureLiveStarts } from './live.js'
 import { measureResolve } from './resolve.js'
 import { BenchProject, memoryMb } from './project.js'
@@ -44,7 +45,6 @@ const PHASES = process.env.BENCH_PHASES === '1'
 const LOG_DIR = process.env.BENCH_LOG_DIR
 /** `perf record -a -g` of the whole machine across the last wire run of each size, into this directory. */
 const PERF_DIR = process.env.BENCH_PERF_DIR
-const MAX_LOAD = Number(process.env.BENCH_MAX_LOAD ?? 1.5)
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? (SMALL ? 0 : 180))
 
 /** Issue 15's targets. */
@@ -57,7 +57,6 @@ const LIVE_TARGET: Target[] = [{ stat: 'median', max: 10 }, { stat: 'p95', max: 
 const CONFIG_TARGET = median(0.2)
 
 const say = (msg: string) => console.error(`# ${msg}`)
-const load = () => loadavg()[0].toFixed(2)
 
 /** conlink's own `-v` start-up phase lines; with BENCH_LOG_DIR its whole log is kept there as FILE. */
 async function startupPhases(p: BenchProject, id: string, file: string): Promise<string> {
@@ -81,13 +80,6 @@ async function startPerf(file: string): Promise<{ stop: () => Promise<void> } | 
   }
 }
 
-/** Wait (bounded) until the 1-minute load average is below MAX_LOAD: other jobs on the machine skew timings. */
-async function quietMachine(): Promise<void> {
-  const deadline = Date.now() + LOAD_WAIT_S * 1000
-  while (loadavg()[0] > MAX_LOAD && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5000))
-  say(`load average ${load()}${loadavg()[0] > MAX_LOAD ? ` (above ${MAX_LOAD}: figures may be skewed)` : ''}`)
-}
-
 async function main(): Promise<number> {
   const p = new BenchProject(SMALL ? 'h10bsmall' : 'h10bench')
   const figures: Figure[] = []
@@ -107,7 +99,7 @@ async function main(): Promise<number> {
       await p.scale(n)
       const pids = [...(await p.running('node')).values()]
       if (pids.length !== n) throw new Error(`${pids.length} replicas running, expected ${n}`)
-      await quietMachine()
+      say(await quietMachine(LOAD_WAIT_S))
       const times: number[] = []
       const rss: number[] = []
       const runLoads: number[] = []
@@ -149,7 +141,7 @@ async function main(): Promise<number> {
     }
     await p.down()
     if (CONFIG) {
-      await quietMachine()
+      say(await quietMachine(LOAD_WAIT_S))
       report({ name: 'config_500_links_s', values: await measureConfig(RUNS), targets: CONFIG_TARGET, note: `whole process, load ${load()}` })
       report({ name: 'mdc_resolve_70_modes_ms', values: measureResolve(Math.max(RUNS, 5)), targets: median(1000), note: 'in this process, 180 alternatives, one seed per run' })
     }

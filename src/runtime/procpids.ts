@@ -76,15 +76,25 @@ export function containerPidsFromProc(ids: Iterable<string>, proc = '/proc'): Ma
     else members.set(id, [Number(entry)])
   }
   for (const [id, list] of members) {
-    const inside = new Set(list)
-    const parents = list.map((pid) => {
-      const stat = readOrUndefined(`${proc}/${pid}/stat`)
-      return stat === undefined ? undefined : parentPidOfStat(stat)
-    })
-    // a process gone meanwhile may have been init: ask the engine instead
-    if (parents.includes(undefined)) continue
-    const roots = list.filter((_, i) => !inside.has(parents[i]!))
-    if (roots.length === 1) pids.set(id, roots[0])
+    const init = initOf(list, proc)
+    if (init !== undefined) pids.set(id, init)
   }
   return pids
+}
+
+/**
+ * The one process of a container's `members` whose parent is not a member;
+ * undefined when there is not exactly one, or when a member's parent cannot
+ * be read (a process gone meanwhile may have been init).
+ */
+export function initOf(members: readonly number[], proc = '/proc'): number | undefined {
+  const inside = new Set(members)
+  const roots: number[] = []
+  for (const pid of members) {
+    const stat = readOrUndefined(`${proc}/${pid}/stat`)
+    const ppid = stat === undefined ? undefined : parentPidOfStat(stat)
+    if (ppid === undefined) return undefined
+    if (!inside.has(ppid)) roots.push(pid)
+  }
+  return roots.length === 1 ? roots[0] : undefined
 }
