@@ -1,35 +1,42 @@
-// Two network images on the same replicas, runs interleaved (A B, B A, ...),
-// so that a noisy machine skews both alike: the wire figure of each.
-// Usage: BENCH_AB=conlink:other [BENCH_AB_N=200] [BENCH_AB_ROUNDS=6] node --import tsx bench/ab.ts
-// (A is BENCH_IMAGE, default conlink:latest; root, a Docker engine, the bench images.)
+// Two network images (or one image with other `conlink up` arguments) on the
+// same replicas, runs interleaved (A B, B A, ...), so that a noisy machine
+// skews both alike: the wire figure of each.
+// Usage: BENCH_AB=conlink:other [BENCH_AB_ARGS='--concurrency 128'] [BENCH_AB_N=200] [BENCH_AB_ROUNDS=6] node --import tsx bench/ab.ts
+// (A is BENCH_IMAGE, default conlink:latest, as `conlink up` runs it in the bench; B is BENCH_AB,
+// default the same image, with BENCH_AB_ARGS added; root, a Docker engine, the bench images.)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load, quietMachine } from './machine.js'
 import { BenchProject, NETWORK_IMAGE } from './project.js'
 import { figureLine } from './stats.js'
 
-const OTHER = process.env.BENCH_AB
+const OTHER = process.env.BENCH_AB ?? NETWORK_IMAGE
+const OTHER_ARGS = (process.env.BENCH_AB_ARGS ?? '').split(/\s+/).filter(Boolean)
 const N = Number(process.env.BENCH_AB_N ?? 200)
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 6)
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? 180)
 
 async function main(): Promise<void> {
-  if (!OTHER) throw new Error('set BENCH_AB to the image to compare with ' + NETWORK_IMAGE)
+  if (OTHER === NETWORK_IMAGE && !OTHER_ARGS.length) throw new Error(`set BENCH_AB to the image to compare with ${NETWORK_IMAGE}, or BENCH_AB_ARGS`)
+  const variants = { A: { image: NETWORK_IMAGE, args: [] as string[] }, B: { image: OTHER, args: OTHER_ARGS } }
+  const label = (v: 'A' | 'B') => [variants[v].image, ...variants[v].args].join(' ')
   const p = new BenchProject('h10bench')
   const file = join(p.dir, 'compose.yaml')
   const compose = readFileSync(file, 'utf8')
-  const times = new Map<string, number[]>([[NETWORK_IMAGE, []], [OTHER, []]])
+  const times = new Map<string, number[]>([[label('A'), []], [label('B'), []]])
   try {
     await p.down()
     await p.scale(N)
     const pids = [...(await p.running('node')).values()]
     console.error(`# ${await quietMachine(LOAD_WAIT_S)}`)
     for (let round = 0; round < ROUNDS; round++) {
-      for (const image of round % 2 ? [OTHER, NETWORK_IMAGE] : [NETWORK_IMAGE, OTHER]) {
-        writeFileSync(file, compose.replace(JSON.stringify(NETWORK_IMAGE), JSON.stringify(image)))
+      for (const v of round % 2 ? (['B', 'A'] as const) : (['A', 'B'] as const)) {
+        const { image, args } = variants[v]
+        const command = compose.replace('"up",', ['"up"', ...args.map((a) => JSON.stringify(a))].join(', ') + ',')
+        writeFileSync(file, command.replace(JSON.stringify(NETWORK_IMAGE), JSON.stringify(image)))
         const r = await p.startNetwork(pids)
-        times.get(image)!.push((r.routedAt - r.startedAt) / 1000)
-        console.error(`# ${image}: ${times.get(image)!.at(-1)!.toFixed(3)} s, load ${load()}`)
+        times.get(label(v))!.push((r.routedAt - r.startedAt) / 1000)
+        console.error(`# ${label(v)}: ${times.get(label(v))!.at(-1)!.toFixed(3)} s, load ${load()}`)
         await p.removeNetwork(r.id, [pids[0], pids[pids.length - 1]])
       }
     }
