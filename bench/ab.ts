@@ -16,6 +16,17 @@ const N = Number(process.env.BENCH_AB_N ?? 200)
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 6)
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? 180)
 
+/** The bench's compose file (JSON) with the network service's image and extra `conlink up` arguments. */
+function withVariant(compose: string, { image, args }: { image: string; args: string[] }): string {
+  const doc = JSON.parse(compose)
+  const network = doc.services.network
+  const command: string[] = network.command
+  network.image = image
+  const afterUp = command.indexOf('up') + 1
+  network.command = [...command.slice(0, afterUp), ...args, ...command.slice(afterUp)]
+  return JSON.stringify(doc, null, 2)
+}
+
 async function main(): Promise<void> {
   if (OTHER === NETWORK_IMAGE && !OTHER_ARGS.length) throw new Error(`set BENCH_AB to the image to compare with ${NETWORK_IMAGE}, or BENCH_AB_ARGS`)
   const variants = { A: { image: NETWORK_IMAGE, args: [] as string[] }, B: { image: OTHER, args: OTHER_ARGS } }
@@ -31,9 +42,7 @@ async function main(): Promise<void> {
     console.error(`# ${await quietMachine(LOAD_WAIT_S)}`)
     for (let round = 0; round < ROUNDS; round++) {
       for (const v of round % 2 ? (['B', 'A'] as const) : (['A', 'B'] as const)) {
-        const { image, args } = variants[v]
-        const command = compose.replace('"up",', ['"up"', ...args.map((a) => JSON.stringify(a))].join(', ') + ',')
-        writeFileSync(file, command.replace(JSON.stringify(NETWORK_IMAGE), JSON.stringify(image)))
+        writeFileSync(file, withVariant(compose, variants[v]))
         const r = await p.startNetwork(pids)
         times.get(label(v))!.push((r.routedAt - r.startedAt) / 1000)
         console.error(`# ${label(v)}: ${times.get(label(v))!.at(-1)!.toFixed(3)} s, load ${load()}`)
