@@ -21,7 +21,7 @@
 // - config_500_links_s: the whole `conlink config` process on a 500-link network file.
 // - mdc_resolve_70_modes_ms: mdc's mode resolver on 70 modes with 180 alternatives (resolve.ts).
 import { loadavg } from 'node:os'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { execa } from 'execa'
 import { join } from 'node:path'
 import { measureConfig } from './config.js'
@@ -43,6 +43,7 @@ const PER_LINK: [number, number] = SMALL ? [10, 20] : [20, 200]
 const CONFIG = process.env.BENCH_CONFIG !== '0'
 const PHASES = process.env.BENCH_PHASES === '1'
 const LOG_DIR = process.env.BENCH_LOG_DIR
+if (LOG_DIR) mkdirSync(LOG_DIR, { recursive: true })
 /** `perf record -a -g` of the whole machine across the last wire run of each size, into this directory. */
 const PERF_DIR = process.env.BENCH_PERF_DIR
 const LOAD_WAIT_S = Number(process.env.BENCH_LOAD_WAIT_S ?? (SMALL ? 0 : 180))
