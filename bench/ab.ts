@@ -4,6 +4,8 @@
 // Usage: BENCH_AB=conlink:other [BENCH_AB_ARGS='--concurrency 128'] [BENCH_AB_N=200] [BENCH_AB_ROUNDS=6] node --import tsx bench/ab.ts
 // (A is BENCH_IMAGE, default conlink:latest, as `conlink up` runs it in the bench; B is BENCH_AB,
 // default the same image, with BENCH_AB_ARGS added; root, a Docker engine, the bench images.)
+// With BENCH_PHASES=1 (conlink runs with -v) each variant's wiring window is reported too: from
+// "bridges created" to "running containers handled", without node's start-up.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load, quietMachine } from './machine.js'
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   const file = join(p.dir, 'compose.yaml')
   const compose = readFileSync(file, 'utf8')
   const times = new Map<string, number[]>([[label('A'), []], [label('B'), []]])
+  const windows = new Map<string, number[]>([[label('A'), []], [label('B'), []]])
   try {
     await p.down()
     await p.scale(N)
@@ -45,11 +48,15 @@ async function main(): Promise<void> {
         writeFileSync(file, withVariant(compose, variants[v]))
         const r = await p.startNetwork(pids)
         times.get(label(v))!.push((r.routedAt - r.startedAt) / 1000)
-        console.error(`# ${label(v)}: ${times.get(label(v))!.at(-1)!.toFixed(3)} s, load ${load()}`)
+        const at = (await p.phases(r.id)).at
+        const window = (at.get('running containers handled') ?? NaN) - (at.get('bridges created') ?? NaN)
+        if (!Number.isNaN(window)) windows.get(label(v))!.push(window / 1000)
+        console.error(`# ${label(v)}: ${times.get(label(v))!.at(-1)!.toFixed(3)} s${Number.isNaN(window) ? '' : ` (wiring ${window} ms)`}, load ${load()}`)
         await p.removeNetwork(r.id, [pids[0], pids[pids.length - 1]])
       }
     }
     for (const [image, values] of times) console.log(figureLine({ name: `wire_${N}_replicas_s ${image}`, values, targets: [], note: `${ROUNDS} rounds interleaved` }, false))
+    for (const [image, values] of windows) if (values.length) console.log(figureLine({ name: `wiring_window_${N}_s ${image}`, values, targets: [], note: 'bridges created to running containers handled' }, false))
   } finally {
     await p.dispose()
   }

@@ -245,6 +245,12 @@ export class BenchProject {
     }
   }
 
+  /** conlink's `-v` start-up phases in a network container's log: phase -> ms since node started. */
+  async phases(id: string): Promise<{ logs: string; at: Map<string, number> }> {
+    const logs = await this.logs(id)
+    return { logs, at: new Map([...logs.matchAll(/start-up: (.+?) at (\d+) ms/g)].map((m) => [m[1], Number(m[2])])) }
+  }
+
   async logs(id: string): Promise<string> {
     const r = await execa('docker', ['logs', '-t', id], { reject: false, all: true })
     return String(r.all ?? '')

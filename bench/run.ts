@@ -61,10 +61,9 @@ const say = (msg: string) => console.error(`# ${msg}`)
 
 /** conlink's own `-v` start-up phase lines; with BENCH_LOG_DIR its whole log is kept there as FILE. */
 async function startupPhases(p: BenchProject, id: string, file: string): Promise<string> {
-  const logs = await p.logs(id)
+  const { logs, at } = await p.phases(id)
   if (LOG_DIR) writeFileSync(join(LOG_DIR, file), logs)
-  const phases = [...logs.matchAll(/start-up: (.+?) at (\d+) ms/g)].map((m) => `${m[1]} ${m[2]}`)
-  return phases.join(', ')
+  return [...at].map(([phase, ms]) => `${phase} ${ms}`).join(', ')
 }
 
 /** perf sampling every CPU (with call graphs) until stop(); a missing perf is said and skipped. */

@@ -39,8 +39,20 @@ export interface RunOptions {
   forwardSignals?: readonly NodeJS.Signals[]
 }
 
+/** One program run of several given to a runner together. */
+export interface Job {
+  argv: readonly string[]
+  input?: string
+}
+
 export interface Runner {
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>
+  /**
+   * Several independent jobs in the same namespace, a result each (by
+   * default `run` for each, in parallel); the job helper does a container's
+   * kernel jobs in one entry into its namespace.
+   */
+  runTogether?(jobs: readonly Job[], opts?: RunOptions): Promise<RunResult[]>
 }
 
 /** The argv that runs `argv` in namespace file `netns` with nsenter (for runners that cannot enter it themselves). */

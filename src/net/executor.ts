@@ -3,12 +3,13 @@
 // lines to one `tc -force -batch -`, iptables rules to one
 // `iptables-restore --noflush` per namespace, owner group and table, ethtool
 // runs through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in
-// parallel under a bound. Failures are attributed to single ops (batch line
+// parallel under a bound; a container's `ip` batch and its offloads go to
+// the runner together, as one job of the helper. Failures are attributed to single ops (batch line
 // numbers; the line a batch stopped on; a failed iptables or ethtool group
 // runs again op by op), so callers can undo per owner and name the failing op.
 // Programs start through the context's Runner, by default the job helper
 // (spawner.ts): forking node itself costs far more. Each run gets a timeout.
-import type { RunResult } from '../exec.js'
+import type { Job, RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { parseBatchErrors, parseBatchOutcome } from './kernel-errors.js'
@@ -96,35 +97,84 @@ export function failureText(r: RunResult): string {
   return [r.stderr || r.stdout, r.problem].filter(Boolean).join('; ').trim() || `exit code ${r.exitCode}`
 }
 
+/** Ops that run as one program: an op alone (`solo`), or a batch of one namespace and kind. */
+interface Unit {
+  ops: Op[]
+  solo: boolean
+}
+
 export async function execute(ctx: NetContext, ops: Op[]): Promise<ExecResult> {
   const result: ExecResult = { done: [], failed: new Map() }
   if (ops.length === 0) return result
   const limit = ctxLimit(ctx)
-  const tasks: Array<Promise<void>> = []
-  const batches = new Map<string, Op[]>()
+  const units: Unit[] = []
+  const batches = new Map<string, Unit>()
   const ethtools = new Map<Ns, number>()
   for (const op of ops) if (op.kind === 'ethtool') ethtools.set(op.ns, (ethtools.get(op.ns) ?? 0) + 1)
   for (const op of ops) {
     // a single ethtool runs alone: its failure then names exactly that op
     if (op.kind === 'argv' || !batchSafe(op) || (op.kind === 'ethtool' && ethtools.get(op.ns) === 1)) {
-      tasks.push(limit(() => runSolo(ctx, op, result)))
+      units.push({ ops: [op], solo: true })
       continue
     }
     // iptables-restore is all-or-nothing per table, so never mix owners' rules or tables in one run
     const key = `${op.ns}|${op.kind}|${isIptables(op) ? `${op.owner.split(':')[0]}|${op.table ?? 'filter'}` : ''}`
-    const list = batches.get(key)
-    if (list) list.push(op)
-    else batches.set(key, [op])
+    const batch = batches.get(key)
+    if (batch) batch.ops.push(op)
+    else {
+      batches.set(key, { ops: [op], solo: false })
+      units.push(batches.get(key)!)
+    }
   }
-  for (const batch of batches.values()) tasks.push(limit(() => runBatch(ctx, batch, result)))
-  await Promise.all(tasks)
+  await Promise.all(groupByNamespace(units).map((group) => limit(() => (group.length > 1 ? runTogether(ctx, group, result) : runUnit(ctx, group[0], result)))))
   return result
+}
+
+/**
+ * A container's `ip` batch and its offloads go to the runner together (the
+ * job helper does them in one entry into the namespace, one round trip);
+ * every other unit stays alone.
+ */
+function groupByNamespace(units: Unit[]): Unit[][] {
+  const groups: Unit[][] = []
+  const byNs = new Map<Ns, Unit[]>()
+  for (const unit of units) {
+    const { ns, kind } = unit.ops[0]
+    const together = typeof ns === 'number' && ((kind === 'ip' && !unit.solo) || kind === 'ethtool')
+    const group = together ? byNs.get(ns) : undefined
+    if (group) group.push(unit)
+    else {
+      groups.push([unit])
+      if (together) byNs.set(ns, groups.at(-1)!)
+    }
+  }
+  return groups
+}
+
+function runUnit(ctx: NetContext, unit: Unit, result: ExecResult): Promise<void> {
+  return unit.solo ? runSolo(ctx, unit.ops[0], result) : runBatch(ctx, unit.ops, result)
+}
+
+async function runTogether(ctx: NetContext, units: Unit[], result: ExecResult): Promise<void> {
+  const ns = units[0].ops[0].ns
+  const runner = ctx.runner ?? jobRunner
+  const t0 = performance.now()
+  const jobs: Job[] = units.map((u) => (u.solo ? { argv: soloArgv(u.ops[0]) } : batchJob(u.ops)))
+  const opts = { netns: nsFile(ctx, ns), timeoutMs: ctx.jobTimeoutMs ?? JOB_TIMEOUT_MS, allowFailure: true }
+  const results = runner.runTogether ? await runner.runTogether(jobs, opts) : await Promise.all(jobs.map((j) => runner.run(j.argv, { ...opts, input: j.input })))
+  const what = units.map((u, i) => `${u.ops[0].kind}${u.solo ? '' : ` batch of ${u.ops.length} lines`} exit ${results[i].exitCode}`)
+  log.detail(`together in ${ns} ns: ${what.join(', ')}, in ${(performance.now() - t0).toFixed(1)} ms`)
+  await Promise.all(units.map((u, i) => (u.solo ? settleSolo(u.ops[0], results[i], result) : settleBatch(ctx, u.ops, results[i], result))))
 }
 
 async function runSolo(ctx: NetContext, op: Op, result: ExecResult): Promise<void> {
   const t0 = performance.now()
   const r = await runInNs(ctx, op.ns, soloArgv(op))
   log.detail(`${describeOp(op)}: exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
+  settleSolo(op, r, result)
+}
+
+function settleSolo(op: Op, r: RunResult, result: ExecResult): void {
   if (r.exitCode === 0) result.done.push(op)
   else result.failed.set(op, failureText(r))
 }
@@ -134,18 +184,26 @@ function iptablesInput(ops: Op[], lines: string): string {
   return `*${ops[0].table ?? 'filter'}\n${lines}COMMIT\n`
 }
 
+/** The program that runs a batch of ops of one namespace and kind, and its input. */
+function batchJob(ops: Op[]): { argv: string[]; input: string } {
+  const kind = ops[0].kind
+  const lines = ops.map((op) => op.args.join(' ')).join('\n') + '\n'
+  if (isIptables(ops[0])) return { argv: [`${kind}-restore`, '-w', '--noflush'], input: iptablesInput(ops, lines) }
+  if (kind === 'ethtool') return { argv: ['xargs', '-L', '1', 'ethtool'], input: lines }
+  return { argv: [kind, '-force', '-batch', '-'], input: lines }
+}
+
 async function runBatch(ctx: NetContext, ops: Op[], result: ExecResult): Promise<void> {
   const { kind, ns } = ops[0]
   const t0 = performance.now()
-  const lines = ops.map((op) => op.args.join(' ')).join('\n') + '\n'
-  const [prog, input] =
-    isIptables(ops[0])
-      ? [[`${kind}-restore`, '-w', '--noflush'], iptablesInput(ops, lines)]
-      : kind === 'ethtool'
-        ? [['xargs', '-L', '1', 'ethtool'], lines]
-        : [[kind, '-force', '-batch', '-'], lines]
-  const r = await runInNs(ctx, ns, prog, input)
+  const job = batchJob(ops)
+  const r = await runInNs(ctx, ns, job.argv, job.input)
   log.detail(`${kind} batch in ${ns} ns: ${ops.length} lines, exit ${r.exitCode} in ${(performance.now() - t0).toFixed(1)} ms`)
+  await settleBatch(ctx, ops, r, result)
+}
+
+async function settleBatch(ctx: NetContext, ops: Op[], r: RunResult, result: ExecResult): Promise<void> {
+  const kind = ops[0].kind
   if (r.exitCode === 0) {
     result.done.push(...ops)
     return

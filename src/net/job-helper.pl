@@ -16,9 +16,15 @@
 # stays in the namespace it was made in), so it always returns to its own.
 # Any other job runs its program. CONLINK_HELPER_EXEC=1 runs every job's
 # program (for comparison).
+# A group of jobs in one namespace (a container's `ip` batch and offload) is
+# one line `g id netns count` then, for each job, `input argc argv...` (hex
+# fields after the `g`): when every job of it is kernel work, they are done
+# one after another on one pair of sockets; otherwise none is run and the
+# status is `id N` (node then sends them as single jobs).
 # stdout, one line as each job ends: `id wait-status` (`id -1` when it could
 # not fork; `id T` when it was killed after timeout-ms); for a job done by
-# the helper itself `id wait-status stdout stderr`, the output hex-encoded.
+# the helper itself `id wait-status stdout stderr`, the output hex-encoded;
+# for a group `id` and those three fields for each of its jobs.
 #
 # Children are reaped in the main loop, never in a signal handler: perl runs
 # handlers only between statements, so a SIGCHLD that lands just before a
@@ -104,8 +110,23 @@ sub kernel_job {
   return 1;
 }
 
-# The status line of a job that ends in this process: its exit status and what it printed on stderr.
-sub done_here { my ($id, $status, $stderr) = @_; print "$id ", $status << 8, ' ', unpack('H*', ''), ' ', unpack('H*', $stderr), "\n" }
+# The status fields of a job that ends in this process: its wait status, and what it printed (stdout empty, stderr).
+sub ended_here { my ($status, $stderr) = @_; join(' ', $status << 8, unpack('H*', ''), unpack('H*', $stderr)) }
+
+sub done_here { my $id = shift; print "$id ", ended_here(@_), "\n" }
+
+sub group_job {
+  my ($id, $netns, $count, @fields) = map { pack('H*', $_) } split / /, shift, -1;
+  if (length $netns && !defined $setns) { print "$id -2\n"; return }
+  my @work;
+  for (1 .. $count) {
+    my ($input, $argc) = splice(@fields, 0, 2);
+    push @work, scalar kernel_work($input, splice(@fields, 0, $argc));
+  }
+  if (grep { !defined } @work) { print "$id N\n"; return }
+  my ($sockets, $problem) = sockets_in($netns);
+  print join(' ', $id, map { ended_here($sockets ? $_->(@$sockets) : (1, $problem)) } @work), "\n";
+}
 
 sub write_file { my ($file, $text) = @_; open(my $f, '>', $file) or return 0; print $f $text or return 0; close($f) }
 
@@ -333,5 +354,8 @@ while (1) {
   my $n = sysread(STDIN, $buf, 65536, length $buf);
   if (!defined $n) { next if $! == POSIX::EINTR(); last }
   last if $n == 0;
-  while ((my $i = index($buf, "\n")) >= 0) { job(substr($buf, 0, $i + 1, '') =~ s/\n$//r) }
+  while ((my $i = index($buf, "\n")) >= 0) {
+    my $line = substr($buf, 0, $i + 1, '') =~ s/\n$//r;
+    $line =~ /^g (.*)/ ? group_job($1) : job($line);
+  }
 }

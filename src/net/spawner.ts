@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checked, nsenterArgv, processRunner, type RunOptions, type RunResult, type Runner } from '../exec.js'
+import { checked, nsenterArgv, processRunner, type Job, type RunOptions, type RunResult, type Runner } from '../exec.js'
 
 /** src/net/job-helper.pl of this installation, from src/ (tsx), dist/ or a bundle. */
 export function helperPath(): string | undefined {
@@ -32,10 +32,42 @@ export function helperPath(): string | undefined {
 
 const hex = (s: string) => Buffer.from(s).toString('hex')
 
-/** What the helper said about one job. */
-type Status = { kind: 'exit'; raw: number; output?: { stdout: string; stderr: string } } | { kind: 'timeout' } | { kind: 'no-fork' } | { kind: 'no-setns' } | { kind: 'lost'; why: string }
+/** What a program (or the helper doing its work) ended with, and what it printed. */
+type Ended = { raw: number; stdout: string; stderr: string }
+
+/** What the helper said about one job (`group`: about each of a group's jobs; `not-here`: a group it would have to fork for, none run). */
+type Status =
+  | { kind: 'exit'; raw: number; output?: { stdout: string; stderr: string } }
+  | { kind: 'group'; ended: Ended[] }
+  | { kind: 'not-here' }
+  | { kind: 'timeout' }
+  | { kind: 'no-fork' }
+  | { kind: 'no-setns' }
+  | { kind: 'lost'; why: string }
+
+/** The exit code of a wait status: 128+N when killed by signal N. */
+const exitCodeOf = (raw: number): number => (raw & 127 ? 128 + (raw & 127) : raw >> 8)
+
+const unhex = (field: string): string => Buffer.from(field, 'hex').toString()
+
+/** A status line: `id wait-status [stdout stderr]...` (hex output), `id T`, `id -1`, `id -2` or `id N`. */
+function parseStatus(fields: string[]): Status {
+  const [raw, ...outputs] = fields
+  if (raw === 'T') return { kind: 'timeout' }
+  if (raw === '-1') return { kind: 'no-fork' }
+  if (raw === '-2') return { kind: 'no-setns' }
+  if (raw === 'N') return { kind: 'not-here' }
+  if (outputs.length <= 2) return { kind: 'exit', raw: Number(raw), output: outputs.length ? { stdout: unhex(outputs[0]), stderr: unhex(outputs[1]) } : undefined }
+  const ended: Ended[] = []
+  for (let i = 0; i < fields.length; i += 3) ended.push({ raw: Number(fields[i]), stdout: unhex(fields[i + 1]), stderr: unhex(fields[i + 2]) })
+  return { kind: 'group', ended }
+}
 
 class NotHandedOver extends Error {}
+
+function lostResult(argv: readonly string[], why: string, stdout = '', stderr = ''): RunResult {
+  return { stdout, stderr, exitCode: 125, problem: `outcome unknown: the job helper died while running ${argv[0]} (${why}); not run again` }
+}
 
 class Spawner {
   private readonly dir = mkdtempSync(join(tmpdir(), 'conlink-jobs-'))
@@ -65,13 +97,8 @@ class Spawner {
     if (this.broken) throw new NotHandedOver(this.broken.message)
     const id = ++this.seq
     const [inFile, outFile, errFile] = ['in', 'out', 'err'].map((ext) => join(this.dir, `${id}.${ext}`))
-    const status = new Promise<Status>((resolve) => this.waiting.set(id, resolve))
-    this.busy()
     // the input goes along with the job; the helper writes it to inFile only for a program it starts
-    const fields = [String(id), String(timeoutMs ?? 0), netns ?? '', input ? inFile : '/dev/null', input ?? '', outFile, errFile, ...argv]
-    this.child.stdin!.write(fields.map(hex).join(' ') + '\n')
-    const s = await status
-    if (this.waiting.size === 0) this.idle()
+    const s = await this.send(id, [String(id), String(timeoutMs ?? 0), netns ?? '', input ? inFile : '/dev/null', input ?? '', outFile, errFile, ...argv])
     const read = (file: string) => {
       try {
         const text = readFileSync(file, 'utf8')
@@ -89,7 +116,7 @@ class Spawner {
     const stderr = output.stderr.replace(/\n$/, '')
     switch (s.kind) {
       case 'exit':
-        return { stdout, stderr, exitCode: s.raw & 127 ? 128 + (s.raw & 127) : s.raw >> 8 }
+        return { stdout, stderr, exitCode: exitCodeOf(s.raw) }
       case 'timeout':
         return { stdout, stderr, exitCode: 124, problem: `timed out after ${timeoutMs} ms` }
       case 'no-fork':
@@ -97,20 +124,53 @@ class Spawner {
       case 'no-setns':
         throw new NotHandedOver('no setns on this architecture')
       case 'lost':
-        return { stdout, stderr, exitCode: 125, problem: `outcome unknown: the job helper died while running ${argv[0]} (${s.why}); not run again` }
+        return lostResult(argv, s.why, stdout, stderr)
+      default:
+        throw new Error(`job helper: unexpected status ${s.kind} for a single job`)
     }
+  }
+
+  /**
+   * Two or more jobs in one namespace, done by the helper itself on one pair
+   * of sockets (a `g` line); undefined when one of them is not work it does itself:
+   * then none was run.
+   */
+  async runTogether(jobs: readonly Job[], netns: string | undefined): Promise<RunResult[] | undefined> {
+    if (this.broken) throw new NotHandedOver(this.broken.message)
+    const id = ++this.seq
+    const s = await this.send(id, [String(id), netns ?? '', String(jobs.length), ...jobs.flatMap((j) => [j.input ?? '', String(j.argv.length), ...j.argv])], 'g ')
+    switch (s.kind) {
+      case 'group':
+        if (s.ended.length !== jobs.length) throw new Error('job helper: wrong number of results for a group')
+        return s.ended.map(({ raw, stdout, stderr }) => ({ stdout: stdout.replace(/\n$/, ''), stderr: stderr.replace(/\n$/, ''), exitCode: exitCodeOf(raw) }))
+      case 'not-here':
+        return undefined
+      case 'no-setns':
+        throw new NotHandedOver('no setns on this architecture')
+      case 'lost':
+        return jobs.map((j) => lostResult(j.argv, s.why))
+      default:
+        throw new Error(`job helper: unexpected status ${s.kind} for a group`)
+    }
+  }
+
+  /** Hands one line to the helper (hex fields after `prefix`) and waits for its status. */
+  private async send(id: number, fields: string[], prefix = ''): Promise<Status> {
+    const status = new Promise<Status>((resolve) => this.waiting.set(id, resolve))
+    this.busy()
+    this.child.stdin!.write(prefix + fields.map(hex).join(' ') + '\n')
+    const s = await status
+    if (this.waiting.size === 0) this.idle()
+    return s
   }
 
   private onStatus(text: string): void {
     const lines = (this.rest + text).split('\n')
     this.rest = lines.pop() ?? ''
     for (const line of lines) {
-      const [idText, raw, out, err] = line.split(' ')
+      const [idText, ...fields] = line.split(' ')
       const id = Number(idText)
-      const output = err === undefined ? undefined : { stdout: Buffer.from(out, 'hex').toString(), stderr: Buffer.from(err, 'hex').toString() }
-      const status: Status =
-        raw === 'T' ? { kind: 'timeout' } : raw === '-1' ? { kind: 'no-fork' } : raw === '-2' ? { kind: 'no-setns' } : { kind: 'exit', raw: Number(raw), output }
-      this.waiting.get(id)?.(status)
+      this.waiting.get(id)?.(parseStatus(fields))
       this.waiting.delete(id)
     }
   }
@@ -133,6 +193,9 @@ class Spawner {
   }
 }
 
+/** A captured run the helper can take: no terminal, signals or process group of its own. */
+const plainRun = (opts: RunOptions): boolean => (opts.stdio ?? 'pipe') === 'pipe' && !opts.detached && !opts.signal && !opts.forwardSignals
+
 /**
  * A Runner through the job helper, for captured runs (stdio 'pipe'); other
  * runs, and every run when the helper is unavailable, go to `fallback`.
@@ -148,8 +211,7 @@ export class JobRunner implements Runner {
   ) {}
 
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const plain = (opts.stdio ?? 'pipe') === 'pipe' && !opts.detached && !opts.signal && !opts.forwardSignals
-    if (!this.program || !plain || this.spawner?.broken) return this.fallback.run(argv, opts)
+    if (!this.program || !plainRun(opts) || this.spawner?.broken) return this.fallback.run(argv, opts)
     this.spawner ??= new Spawner(this.program)
     const [job, netns] = this.noSetns ? [nsenterArgv(opts.netns, argv), undefined] : [argv, opts.netns]
     try {
@@ -161,6 +223,21 @@ export class JobRunner implements Runner {
         return this.run(argv, opts)
       }
       return this.fallback.run(argv, opts)
+    }
+  }
+
+  /** A container's kernel jobs in one entry into its namespace when the helper can do them all itself; else each alone. */
+  async runTogether(jobs: readonly Job[], opts: RunOptions = {}): Promise<RunResult[]> {
+    const separately = () => Promise.all(jobs.map((job) => this.run(job.argv, { ...opts, input: job.input })))
+    if (jobs.length < 2 || !this.program || !plainRun(opts) || this.noSetns || this.spawner?.broken) return separately()
+    this.spawner ??= new Spawner(this.program)
+    try {
+      const results = await this.spawner.runTogether(jobs, opts.netns)
+      return results ? results.map((r, i) => checked(jobs[i].argv, r, opts)) : separately()
+    } catch (err) {
+      if (!(err instanceof NotHandedOver)) throw err
+      if (/setns/.test(err.message)) this.noSetns = true
+      return separately()
     }
   }
 

@@ -91,3 +91,43 @@ test('a batch of offloads (`xargs -L 1 ethtool`) through the helper: the same fe
   assert.equal(other.exitCode, 0, other.stderr)
   assert.match(await features('h2yb'), /^rx-checksumming: off/m)
 })
+
+test('a container\'s jobs given together: done by the helper one after another in one entry, a result each; a job outside its grammar sends them alone', async () => {
+  const c = await startContainer('h2-together')
+  started.push(c)
+  const netns = `/proc/${c.pid}/ns/net`
+  const runner = new JobRunner()
+  const features = async (dev: string) => (await processRunner.run(['ethtool', '-k', dev], { netns })).stdout
+  const batch = (line: string) => ({ argv: ['ip', '-force', '-batch', '-'], input: `${line}\n` })
+  const offload = (dev: string) => ({ argv: ['ethtool', '--offload', dev, 'tx', 'off'] })
+  // in order: the offload finds the veth the batch before it made
+  const [made, off] = await runner.runTogether([batch(`link add name h2g0 up type veth peer name h2g1 netns ${c.pid}`), offload('h2g0')], { netns })
+  assert.deepEqual([made.exitCode, off.exitCode], [0, 0], made.stderr + off.stderr)
+  assert.match(await features('h2g0'), /^tx-checksumming: off/m)
+  // each job's failure is its own
+  const [addr, missing] = await runner.runTogether([batch('addr add 10.9.0.1/24 dev nosuch0'), offload('nosuch1')], { netns, allowFailure: true })
+  assert.deepEqual([addr.exitCode, addr.stderr], [1, 'Cannot find device "nosuch0"\nCommand failed -:1'])
+  assert.deepEqual([missing.exitCode, missing.stderr], [1, 'Cannot set tx offload of nosuch1: No such device'])
+  // a program among them (not kernel work the helper does): all run as single jobs, the program's output comes back
+  const [shown, again] = await runner.runTogether([{ argv: ['ip', '-o', 'link', 'show', 'h2g0'] }, offload('h2g0')], { netns })
+  assert.match(shown.stdout, /h2g0@h2g1/)
+  assert.equal(again.exitCode, 0)
+})
+
+test('jobs given together in a namespace that is gone: each fails as "already gone"', async () => {
+  const c = await startContainer('h2-together-gone')
+  const netns = `/proc/${c.pid}/ns/net`
+  c.kill()
+  for (let i = 0; i < 200; i++) {
+    try {
+      readlinkSync(netns)
+      await new Promise((r) => setTimeout(r, 5))
+    } catch {
+      break
+    }
+  }
+  const runner = new JobRunner()
+  const results = await runner.runTogether([{ argv: ['ip', '-force', '-batch', '-'], input: 'link set dev eth0 up\n' }, { argv: ['ethtool', '--offload', 'eth0', 'tx', 'off'] }], { netns, allowFailure: true })
+  assert.equal(results.length, 2)
+  for (const r of results) assert.ok(r.exitCode !== 0 && alreadyGone(r.stderr), r.stderr)
+})

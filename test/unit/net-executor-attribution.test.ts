@@ -8,7 +8,7 @@ import type { RunOptions, RunResult, Runner } from '../../src/exec.js'
 import { setVerbose } from '../../src/log.js'
 import { FEATURES, type Capabilities } from '../../src/net/capabilities.js'
 import type { NetContext } from '../../src/net/context.js'
-import { execute, failureText, runIn, undo } from '../../src/net/executor.js'
+import { JOB_TIMEOUT_MS, execute, failureText, runIn, undo } from '../../src/net/executor.js'
 import { argv, ethtool, ip, iptDelete, iptRule, tc, type Op } from '../../src/net/ops.js'
 
 const all = Object.fromEntries(FEATURES.map((f) => [f, true])) as Capabilities
@@ -87,6 +87,44 @@ test('ops are grouped per namespace and program: ip/tc batches, iptables-restore
     ['tc -force -batch -', '/proc/5/ns/net', 'qdisc add dev eth0 root netem delay 10ms\n'],
     ['xargs -L 1 ethtool', '/proc/5/ns/net', '--offload eth0 tx off\n--offload eth1 tx off\n'],
   ])
+})
+
+test('a container\'s ip batch and its offloads go to the runner together; other programs, and the network namespace\'s jobs, alone', async () => {
+  const { calls, runner } = fake()
+  const groups: Call[][] = []
+  runner.runTogether = async (jobs, opts: RunOptions = {}) => {
+    groups.push(jobs.map((j) => ({ argv: [...j.argv], netns: opts.netns, input: j.input, timeoutMs: opts.timeoutMs })))
+    return jobs.map((j) => ({ stdout: '', stderr: j.argv[0] === 'ethtool' ? 'Cannot set tx offload of eth0: No such device' : '', exitCode: j.argv[0] === 'ethtool' ? 1 : 0 }))
+  }
+  const offload6 = ethtool(6, 'b:eth0', ['--offload', 'eth0', 'tx', 'off'])
+  const ops = [
+    ip(5, 'a:eth0', ['addr', 'add', '10.0.0.1/24', 'dev', 'eth0']),
+    ip(5, 'a:eth0', ['link', 'set', 'dev', 'eth0', 'alias', 'my link']),
+    tc(5, 'a:eth0', ['qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'delay', '10ms']),
+    ethtool(5, 'a:eth0', ['--offload', 'eth0', 'tx', 'off']),
+    ethtool(5, 'a:eth1', ['--offload', 'eth1', 'tx', 'off']),
+    ip(6, 'b:eth0', ['link', 'set', 'dev', 'eth0', 'up']),
+    offload6,
+    ip('conlink', 'c:eth0', ['link', 'set', 'dev', 'c-eth0', 'up']),
+    ethtool('conlink', 'c:eth0', ['--offload', 'c-eth0', 'tx', 'off']),
+  ]
+  const r = await execute(context(runner), ops)
+  const shown = (list: Call[]) => list.map((c) => [c.argv.join(' '), c.netns, c.input]).sort((x, y) => String(x).localeCompare(String(y)))
+  assert.deepEqual(groups.map(shown).sort((x, y) => String(x).localeCompare(String(y))), [
+    [['ethtool --offload eth0 tx off', '/proc/6/ns/net', undefined], ['ip -force -batch -', '/proc/6/ns/net', 'link set dev eth0 up\n']],
+    [['ip -force -batch -', '/proc/5/ns/net', 'addr add 10.0.0.1/24 dev eth0\n'], ['xargs -L 1 ethtool', '/proc/5/ns/net', '--offload eth0 tx off\n--offload eth1 tx off\n']],
+  ])
+  assert.ok(groups.flat().every((c) => c.timeoutMs === JOB_TIMEOUT_MS), 'a group has the timeout of a run')
+  assert.deepEqual(shown(calls).filter(([argv]) => argv !== 'ethtool --offload eth0 tx off' && argv !== 'ethtool --offload eth1 tx off'), [
+    ['ethtool --offload c-eth0 tx off', '/proc/3/ns/net', undefined],
+    ['ip -force -batch -', '/proc/3/ns/net', 'link set dev c-eth0 up\n'],
+    ['ip link set dev eth0 alias my link', '/proc/5/ns/net', undefined],
+    ['tc -force -batch -', '/proc/5/ns/net', 'qdisc add dev eth0 root netem delay 10ms\n'],
+  ])
+  // each job of a group settles as it would alone: the failed xargs run goes again op by op (here through run, which succeeds)
+  assert.deepEqual(failures(r.failed), [['--offload eth0 tx off', 'Cannot set tx offload of eth0: No such device']])
+  assert.equal([...r.failed.keys()][0], offload6)
+  assert.equal(r.done.length, ops.length - 1)
 })
 
 test('no ops: nothing runs', async () => {
