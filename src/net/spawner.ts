@@ -6,7 +6,9 @@
 // enters network namespaces itself (setns), so no nsenter process is needed.
 // Argument vectors only, never a shell. Input goes along with the job; a
 // program's output comes back through files in a private directory, that of
-// a job the helper does itself along with its status.
+// a job the helper does itself along with its status. Jobs given together
+// (a container's `ip` batch and offload) are one line: the helper does them
+// in one entry into the namespace when it does every one of them itself.
 //
 // A job is run at most once. Without perl (or once the helper is gone), jobs
 // not yet handed over run with node's own spawn; a job the helper had when it
