@@ -6,14 +6,14 @@
 // PATH, so a batch it passes on to the program fails: a green case proves it
 // was done without the program.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { processRunner, run } from '../../src/exec.js'
 import { alreadyGone } from '../../src/net/kernel-errors.js'
 import { JobRunner } from '../../src/net/spawner.js'
-import { startContainer, type FakeContainer } from './ns.js'
+import { goneNamespace, startContainer, type FakeContainer } from './ns.js'
 
 const started: FakeContainer[] = []
 const binDir = mkdtempSync(join(tmpdir(), 'conlink-helper-path-'))
@@ -207,10 +207,7 @@ test('after a job done in a container\'s namespace the helper is back in its own
 })
 
 test('a namespace that is gone: a job the helper does itself fails as "already gone", as a program\'s would', async () => {
-  const c = await startContainer('h2nl-gone')
-  c.kill()
-  const netns = `/proc/${c.pid}/ns/net`
-  while (existsSync(netns)) await new Promise((r) => setTimeout(r, 5))
+  const netns = await goneNamespace(await startContainer('h2nl-gone'))
   for (const [argv, input] of [[['ip', '-force', '-batch', '-'], 'link del dev eth0\n'], [['ethtool', '--offload', 'eth0', 'tx', 'off'], undefined]] as const) {
     const r = await helper.run(argv, { netns, input, allowFailure: true })
     assert.equal(r.exitCode, 1)

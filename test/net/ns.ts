@@ -1,7 +1,7 @@
 // Test helpers: a "container" is a `sleep infinity` in a fresh network namespace.
 import { spawn } from 'node:child_process'
 import { after } from 'node:test'
-import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ContainerInfo, LinkInstance, LinkSpec } from '../../src/config/types.js'
@@ -55,6 +55,14 @@ export async function startContainer(name: string, timeoutMs = 10_000): Promise<
 }
 
 /** Run argv inside a container's namespace. */
+/** The namespace file of a fake container, after killing it and waiting (up to a second) until the file is gone. */
+export async function goneNamespace(c: FakeContainer): Promise<string> {
+  const netns = `/proc/${c.pid}/ns/net`
+  c.kill()
+  for (let i = 0; i < 200 && existsSync(netns); i++) await new Promise((r) => setTimeout(r, 5))
+  return netns
+}
+
 export function inside(c: { pid: number }, argv: string[], allowFailure = false) {
   return run(['nsenter', `--net=/proc/${c.pid}/ns/net`, ...argv], { allowFailure, timeoutMs: 10000 })
 }

@@ -7,7 +7,7 @@ import { after, test } from 'node:test'
 import { processRunner } from '../../src/exec.js'
 import { alreadyGone } from '../../src/net/kernel-errors.js'
 import { JobRunner } from '../../src/net/spawner.js'
-import { startContainer, type FakeContainer } from './ns.js'
+import { goneNamespace, startContainer, type FakeContainer } from './ns.js'
 
 const started: FakeContainer[] = []
 after(() => started.forEach((c) => c.kill()))
@@ -29,17 +29,7 @@ test('the job helper runs a program inside a network namespace without nsenter',
 })
 
 test('a namespace that is gone: the job fails as "already gone", through the helper and through nsenter alike', async () => {
-  const c = await startContainer('h2-gone')
-  c.kill()
-  const netns = `/proc/${c.pid}/ns/net`
-  for (let i = 0; i < 200; i++) {
-    try {
-      readlinkSync(netns)
-      await new Promise((r) => setTimeout(r, 5))
-    } catch {
-      break
-    }
-  }
+  const netns = await goneNamespace(await startContainer('h2-gone'))
   const viaHelper = await new JobRunner().run(['ip', 'link', 'del', 'x'], { netns, allowFailure: true })
   const viaNsenter = await processRunner.run(['ip', 'link', 'del', 'x'], { netns, allowFailure: true })
   for (const r of [viaHelper, viaNsenter]) {
@@ -115,17 +105,7 @@ test('a container\'s jobs given together: done by the helper one after another i
 })
 
 test('jobs given together in a namespace that is gone: each fails as "already gone"', async () => {
-  const c = await startContainer('h2-together-gone')
-  const netns = `/proc/${c.pid}/ns/net`
-  c.kill()
-  for (let i = 0; i < 200; i++) {
-    try {
-      readlinkSync(netns)
-      await new Promise((r) => setTimeout(r, 5))
-    } catch {
-      break
-    }
-  }
+  const netns = await goneNamespace(await startContainer('h2-together-gone'))
   const runner = new JobRunner()
   const results = await runner.runTogether([{ argv: ['ip', '-force', '-batch', '-'], input: 'link set dev eth0 up\n' }, { argv: ['ethtool', '--offload', 'eth0', 'tx', 'off'] }], { netns, allowFailure: true })
   assert.equal(results.length, 2)
