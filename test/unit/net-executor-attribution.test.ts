@@ -115,6 +115,7 @@ test('a container\'s ip batch and its offloads go to the runner together; other 
     [['ip -force -batch -', '/proc/5/ns/net', 'addr add 10.0.0.1/24 dev eth0\n'], ['xargs -L 1 ethtool', '/proc/5/ns/net', '--offload eth0 tx off\n--offload eth1 tx off\n']],
   ])
   assert.ok(groups.flat().every((c) => c.timeoutMs === JOB_TIMEOUT_MS), 'a group has the timeout of a run')
+  assert.ok(groups.every((g) => g[0].argv[0] !== 'ip'), 'the offloads come first, while the device is not up yet')
   assert.deepEqual(shown(calls).filter(([argv]) => argv !== 'ethtool --offload eth0 tx off' && argv !== 'ethtool --offload eth1 tx off'), [
     ['ethtool --offload c-eth0 tx off', '/proc/3/ns/net', undefined],
     ['ip -force -batch -', '/proc/3/ns/net', 'link set dev c-eth0 up\n'],
