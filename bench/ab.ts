@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load, quietMachine } from './machine.js'
-import { BenchProject, NETWORK_IMAGE } from './project.js'
+import { BenchProject, NETWORK_IMAGE, VERBOSE } from './project.js'
 import { figureLine } from './stats.js'
 
 const OTHER = process.env.BENCH_AB ?? NETWORK_IMAGE
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         writeFileSync(file, withVariant(compose, variants[v]))
         const r = await p.startNetwork(pids)
         times.get(label(v))!.push((r.routedAt - r.startedAt) / 1000)
-        const at = (await p.phases(r.id)).at
+        const at = VERBOSE ? (await p.phases(r.id)).at : new Map<string, number>()
         const window = (at.get('running containers handled') ?? NaN) - (at.get('bridges created') ?? NaN)
         if (!Number.isNaN(window)) windows.get(label(v))!.push(window / 1000)
         console.error(`# ${label(v)}: ${times.get(label(v))!.at(-1)!.toFixed(3)} s${Number.isNaN(window) ? '' : ` (wiring ${window} ms)`}, load ${load()}`)

@@ -19,7 +19,8 @@ export const NETWORK_IMAGE = process.env.BENCH_IMAGE ?? 'conlink:latest'
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR
 // conlink runs as users run it, without -v, unless the start-up phases or its whole log are asked for:
 // -v adds two log lines per container, and writing them to the pipe Docker reads slows the wiring
-const VERBOSE = process.env.BENCH_PHASES === '1' || Boolean(process.env.BENCH_LOG_DIR)
+/** conlink runs with -v (its start-up phases are in its log). */
+export const VERBOSE = process.env.BENCH_PHASES === '1' || Boolean(process.env.BENCH_LOG_DIR)
 export const NODE_IMAGE = 'conlink-test-node'
 
 /** RFC 3339 with nanoseconds (`2024-05-01T10:00:00.123456789Z`) to epoch milliseconds, sub-ms kept. */

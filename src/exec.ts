@@ -55,6 +55,11 @@ export interface Runner {
   runTogether?(jobs: readonly Job[], opts?: RunOptions): Promise<RunResult[]>
 }
 
+/** `jobs` through `runner.run`, in parallel (what runTogether does when the jobs cannot go as one). */
+export function runEach(runner: Runner, jobs: readonly Job[], opts: RunOptions = {}): Promise<RunResult[]> {
+  return Promise.all(jobs.map((job) => runner.run(job.argv, { ...opts, input: job.input })))
+}
+
 /** The argv that runs `argv` in namespace file `netns` with nsenter (for runners that cannot enter it themselves). */
 export function nsenterArgv(netns: string | undefined, argv: readonly string[]): string[] {
   return netns ? ['nsenter', `--net=${netns}`, ...argv] : [...argv]

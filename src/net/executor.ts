@@ -4,12 +4,13 @@
 // `iptables-restore --noflush` per namespace, owner group and table, ethtool
 // runs through one `xargs -L 1 ethtool`; argv ops run alone. Groups run in
 // parallel under a bound; a container's `ip` batch and its offloads go to
-// the runner together, as one job of the helper. Failures are attributed to single ops (batch line
-// numbers; the line a batch stopped on; a failed iptables or ethtool group
-// runs again op by op), so callers can undo per owner and name the failing op.
+// the runner together, as one job of the helper. Failures are attributed to
+// single ops (batch line numbers; the line a batch stopped on; a failed
+// iptables or ethtool group runs again op by op), so callers can undo per
+// owner and name the failing op.
 // Programs start through the context's Runner, by default the job helper
 // (spawner.ts): forking node itself costs far more. Each run gets a timeout.
-import type { Job, RunResult } from '../exec.js'
+import { runEach, type Job, type RunOptions, type RunResult } from '../exec.js'
 import { log } from '../log.js'
 import type { NetContext } from './context.js'
 import { parseBatchErrors, parseBatchOutcome } from './kernel-errors.js'
@@ -67,9 +68,16 @@ export function inNs(ctx: NetContext, ns: Ns, argv: string[]): string[] {
 
 /** Run a program in namespace `ns` through the context's runner; a result, never a throw. */
 export function runInNs(ctx: NetContext, ns: Ns, argv: readonly string[], input?: string): Promise<RunResult> {
-  const runner = ctx.runner ?? jobRunner
-  return runner.run(argv, { input, netns: nsFile(ctx, ns), timeoutMs: ctx.jobTimeoutMs ?? JOB_TIMEOUT_MS, allowFailure: true })
+  return (ctx.runner ?? jobRunner).run(argv, { ...nsRunOptions(ctx, ns), input })
 }
+
+/** Independent jobs in namespace `ns` given to the runner together; a result each, never a throw. */
+function runTogetherInNs(ctx: NetContext, ns: Ns, jobs: readonly Job[]): Promise<RunResult[]> {
+  const runner = ctx.runner ?? jobRunner
+  return runner.runTogether ? runner.runTogether(jobs, nsRunOptions(ctx, ns)) : runEach(runner, jobs, nsRunOptions(ctx, ns))
+}
+
+const nsRunOptions = (ctx: NetContext, ns: Ns): RunOptions => ({ netns: nsFile(ctx, ns), timeoutMs: ctx.jobTimeoutMs ?? JOB_TIMEOUT_MS, allowFailure: true })
 
 /** Run a read-only program in a namespace (through the same bound). */
 export async function runIn(ctx: NetContext, ns: Ns, argv: string[]): Promise<RunResult> {
@@ -159,11 +167,8 @@ function runUnit(ctx: NetContext, unit: Unit, result: ExecResult): Promise<void>
 
 async function runTogether(ctx: NetContext, units: Unit[], result: ExecResult): Promise<void> {
   const ns = units[0].ops[0].ns
-  const runner = ctx.runner ?? jobRunner
   const t0 = performance.now()
-  const jobs: Job[] = units.map((u) => (u.solo ? { argv: soloArgv(u.ops[0]) } : batchJob(u.ops)))
-  const opts = { netns: nsFile(ctx, ns), timeoutMs: ctx.jobTimeoutMs ?? JOB_TIMEOUT_MS, allowFailure: true }
-  const results = runner.runTogether ? await runner.runTogether(jobs, opts) : await Promise.all(jobs.map((j) => runner.run(j.argv, { ...opts, input: j.input })))
+  const results = await runTogetherInNs(ctx, ns, units.map((u): Job => (u.solo ? { argv: soloArgv(u.ops[0]) } : batchJob(u.ops))))
   const what = units.map((u, i) => `${u.ops[0].kind}${u.solo ? '' : ` batch of ${u.ops.length} lines`} exit ${results[i].exitCode}`)
   log.detail(`together in ${ns} ns: ${what.join(', ')}, in ${(performance.now() - t0).toFixed(1)} ms`)
   await Promise.all(units.map((u, i) => (u.solo ? settleSolo(u.ops[0], results[i], result) : settleBatch(ctx, u.ops, results[i], result))))

@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checked, nsenterArgv, processRunner, type Job, type RunOptions, type RunResult, type Runner } from '../exec.js'
+import { checked, nsenterArgv, processRunner, runEach, type Job, type RunOptions, type RunResult, type Runner } from '../exec.js'
 
 /** src/net/job-helper.pl of this installation, from src/ (tsx), dist/ or a bundle. */
 export function helperPath(): string | undefined {
@@ -51,6 +51,9 @@ type Status =
 const exitCodeOf = (raw: number): number => (raw & 127 ? 128 + (raw & 127) : raw >> 8)
 
 const unhex = (field: string): string => Buffer.from(field, 'hex').toString()
+
+/** A program's output without its last newline, as a RunResult holds it. */
+const chomp = (text: string): string => text.replace(/\n$/, '')
 
 /** A status line: `id wait-status [stdout stderr]...` (hex output), `id T`, `id -1`, `id -2` or `id N`. */
 function parseStatus(fields: string[]): Status {
@@ -114,8 +117,8 @@ class Spawner {
     const inline = s.kind === 'exit' ? s.output : undefined
     if (input && !inline) rmSync(inFile, { force: true })
     const output = inline ?? { stdout: read(outFile), stderr: read(errFile) }
-    const stdout = output.stdout.replace(/\n$/, '')
-    const stderr = output.stderr.replace(/\n$/, '')
+    const stdout = chomp(output.stdout)
+    const stderr = chomp(output.stderr)
     switch (s.kind) {
       case 'exit':
         return { stdout, stderr, exitCode: exitCodeOf(s.raw) }
@@ -144,7 +147,7 @@ class Spawner {
     switch (s.kind) {
       case 'group':
         if (s.ended.length !== jobs.length) throw new Error('job helper: wrong number of results for a group')
-        return s.ended.map(({ raw, stdout, stderr }) => ({ stdout: stdout.replace(/\n$/, ''), stderr: stderr.replace(/\n$/, ''), exitCode: exitCodeOf(raw) }))
+        return s.ended.map(({ raw, stdout, stderr }) => ({ stdout: chomp(stdout), stderr: chomp(stderr), exitCode: exitCodeOf(raw) }))
       case 'not-here':
         return undefined
       case 'no-setns':
@@ -230,7 +233,7 @@ export class JobRunner implements Runner {
 
   /** A container's kernel jobs in one entry into its namespace when the helper can do them all itself; else each alone. */
   async runTogether(jobs: readonly Job[], opts: RunOptions = {}): Promise<RunResult[]> {
-    const separately = () => Promise.all(jobs.map((job) => this.run(job.argv, { ...opts, input: job.input })))
+    const separately = () => runEach(this, jobs, opts)
     if (jobs.length < 2 || !this.program || !plainRun(opts) || this.noSetns || this.spawner?.broken) return separately()
     this.spawner ??= new Spawner(this.program)
     try {
