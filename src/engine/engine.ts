@@ -5,7 +5,7 @@ import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
 import { isVerbose, log, preciseNow } from '../log.js'
 import { addLinksForContainers, deleteLinksForContainers, processAlive, type NetContext } from '../net/index.js'
-import type { ContainerEngine } from '../runtime/index.js'
+import type { ContainerEngine, EngineEvent } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
 import { Batcher } from './batch.js'
 import { KeyedQueue } from './queue.js'
@@ -74,9 +74,9 @@ export class NetworkEngine {
     }, inFlight)
   }
 
-  /** Queue the start of container `id` seen by `client` (from an event or the start-up listing). */
-  containerStarted(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
-    return this.enqueue(id, () => this.wireContainer(client, id, known))
+  /** Queue the start of container `id` seen by `client`: from the start-up listing (`known`) or an event. */
+  containerStarted(client: ContainerEngine, id: string, known?: ContainerInfo, event?: EngineEvent): Promise<void> {
+    return this.enqueue(id, () => this.wireContainer(client, id, known, event))
   }
 
   containerDied(id: string): Promise<void> {
@@ -101,10 +101,10 @@ export class NetworkEngine {
   }
 
   /** Everything that happens when a matching container starts. */
-  private async wireContainer(client: ContainerEngine, id: string, known?: ContainerInfo): Promise<void> {
+  private async wireContainer(client: ContainerEngine, id: string, known?: ContainerInfo, event?: EngineEvent): Promise<void> {
     if (this.stopping) return
     const begun = performance.now()
-    const info = known ?? (await client.inspect(id))
+    const info = known ?? (await client.inspect(id, event))
     const inspected = performance.now()
     if (!info) return log.detail(`container ${id.slice(0, 12)} is gone before it could be wired`)
     const work = matchContainer(this.opts.config, info, this.opts.scope)

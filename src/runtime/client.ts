@@ -6,7 +6,7 @@ import type { ContainerInfo } from '../config/types.js'
 import { EVENT_FILTER, JsonObjectSplitter, normalizeEvent, type EngineEvent } from './events.js'
 import { toContainerInfo } from './labels.js'
 import { mapLimit } from './limit.js'
-import { containerPidsFromProc } from './procpids.js'
+import { ProcPids } from './procpids.js'
 import { ownContainerId } from './mountinfo.js'
 
 export type EngineKind = 'docker' | 'podman'
@@ -24,6 +24,8 @@ export type ContainerEngine = Pick<EngineClient, 'kind' | 'listRunning' | 'inspe
 const listedPid = (c: Docker.ContainerInfo): number | undefined => (c as { Pid?: number }).Pid || undefined
 
 export class EngineClient {
+  private readonly procPids = new ProcPids()
+
   constructor(
     readonly kind: EngineKind,
     readonly socketPath: string,
@@ -38,7 +40,7 @@ export class EngineClient {
   async listRunning(onEach?: (info: ContainerInfo) => void): Promise<ContainerInfo[]> {
     const listed = await this.docker.listContainers({ filters: { status: ['running'] } })
     // only Docker: Podman lists pids, and its conmon may share the container's cgroup
-    const fromProc = this.kind === 'docker' ? containerPidsFromProc(listed.filter((c) => !listedPid(c)).map((c) => c.Id)) : new Map<string, number>()
+    const fromProc = this.kind === 'docker' ? this.procPids.pidsOf(listed.filter((c) => !listedPid(c)).map((c) => c.Id), true) : new Map<string, number>()
     const infos = await mapLimit(listed, INSPECT_CONCURRENCY, async (c) => {
       const pid = listedPid(c) ?? fromProc.get(c.Id)
       const info = pid ? toContainerInfo(c.Id, c.Names?.[0] ?? c.Id, pid, c.Labels) : await this.inspect(c.Id)
@@ -48,8 +50,16 @@ export class EngineClient {
     return infos.filter((info): info is ContainerInfo => info !== undefined)
   }
 
-  /** The container if it exists and is running, else undefined. */
-  async inspect(id: string): Promise<ContainerInfo | undefined> {
+  /**
+   * The container if it exists and is running, else undefined. After a Docker
+   * start event (`started`), its name and labels are the event's and its pid
+   * comes from /proc when /proc tells it: no request to the engine, which is
+   * busy finishing that start.
+   */
+  async inspect(id: string, started?: EngineEvent): Promise<ContainerInfo | undefined> {
+    const name = this.kind === 'docker' ? started?.attributes?.name : undefined
+    const pid = name ? this.procPids.pidsOf([id]).get(id) : undefined
+    if (name && pid) return toContainerInfo(id, name, pid, started?.attributes)
     let data: Docker.ContainerInspectInfo
     try {
       data = await this.docker.getContainer(id).inspect()

@@ -6,6 +6,8 @@ import { StringDecoder } from 'node:string_decoder'
 export interface EngineEvent {
   action: 'start' | 'die'
   id: string
+  /** The container's name and, from Docker, its labels with `image` and `name` added (Actor.Attributes). */
+  attributes?: Record<string, string>
 }
 
 /** Event filter values per engine (Podman's compat API filters on its internal name `died`). */
@@ -18,11 +20,18 @@ const ACTIONS: Record<string, EngineEvent['action']> = { start: 'start', die: 'd
 
 export function normalizeEvent(raw: unknown): EngineEvent | undefined {
   if (!raw || typeof raw !== 'object') return undefined
-  const e = raw as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string } }
+  const e = raw as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: unknown } }
   if (e.Type !== undefined && e.Type !== 'container') return undefined
   const action = ACTIONS[e.Action ?? e.status ?? '']
   const id = e.Actor?.ID || e.id
-  return action && id ? { action, id } : undefined
+  if (!action || !id) return undefined
+  const attributes = stringRecord(e.Actor?.Attributes)
+  return attributes ? { action, id, attributes } : { action, id }
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined
+  return Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, string>) : undefined
 }
 
 /**

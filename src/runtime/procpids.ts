@@ -54,32 +54,86 @@ function readOrUndefined(path: string): string | undefined {
   }
 }
 
-/** pid of each container in `ids` whose init process is found unambiguously under `proc`. */
+/** pid of each container in `ids` whose init process is found unambiguously under `proc` (a scan of every process). */
 export function containerPidsFromProc(ids: Iterable<string>, proc = '/proc'): Map<string, number> {
-  const wanted = new Set(ids)
-  const pids = new Map<string, number>()
-  if (wanted.size === 0) return pids
-  const members = new Map<string, number[]>()
-  let entries: string[]
-  try {
-    entries = readdirSync(proc)
-  } catch {
+  return new ProcPids(proc).pidsOf(ids)
+}
+
+/**
+ * Container pids from /proc for a long-running process: it remembers which
+ * container each process's cgroup names, so that after a start event only the
+ * processes new since the last lookup are read (a scan of every process takes
+ * milliseconds with hundreds of containers; an inspect, 2-4 ms while the
+ * engine is busy starting the container). A pid that ended and was reused
+ * between two lookups would be remembered wrongly, so the init chosen and its
+ * parent are read again when they were not read in this lookup, and a lookup
+ * that used what it remembered and found nothing is done once more from scratch.
+ */
+export class ProcPids {
+  /** pid → the container its cgroup named when first read ('' for none). */
+  private readonly seen = new Map<number, string>()
+
+  constructor(private readonly proc = '/proc') {}
+
+  /** `afresh`: forget what was remembered first (a scan of every process). */
+  pidsOf(ids: Iterable<string>, afresh = false): Map<string, number> {
+    if (afresh) this.seen.clear()
+    const wanted = new Set(ids)
+    const remembered = this.seen.size > 0
+    const pids = this.lookup(wanted)
+    if (!remembered || pids.size === wanted.size) return pids
+    this.seen.clear()
+    for (const [id, pid] of this.lookup(new Set([...wanted].filter((id) => !pids.has(id))))) pids.set(id, pid)
     return pids
   }
-  for (const entry of entries) {
-    if (!/^[1-9]\d*$/.test(entry)) continue
-    const cgroup = readOrUndefined(`${proc}/${entry}/cgroup`)
-    const id = cgroup === undefined ? undefined : containerIdOfCgroup(cgroup)
-    if (id === undefined || !wanted.has(id)) continue
-    const list = members.get(id)
-    if (list) list.push(Number(entry))
-    else members.set(id, [Number(entry)])
+
+  private lookup(wanted: Set<string>): Map<string, number> {
+    const pids = new Map<string, number>()
+    if (wanted.size === 0) return pids
+    let entries: string[]
+    try {
+      entries = readdirSync(this.proc)
+    } catch {
+      return pids
+    }
+    const readNow = new Set<number>()
+    const members = new Map<string, number[]>()
+    const present = new Set<number>()
+    for (const entry of entries) {
+      if (!/^[1-9]\d*$/.test(entry)) continue
+      const pid = Number(entry)
+      present.add(pid)
+      let id = this.seen.get(pid)
+      if (id === undefined) {
+        id = this.cgroupIdOf(pid)
+        if (id === undefined) continue
+        this.seen.set(pid, id)
+        readNow.add(pid)
+      }
+      if (!wanted.has(id)) continue
+      const list = members.get(id)
+      if (list) list.push(pid)
+      else members.set(id, [pid])
+    }
+    for (const pid of this.seen.keys()) if (!present.has(pid)) this.seen.delete(pid)
+    for (const [id, list] of members) {
+      const root = rootOf(list, this.proc)
+      if (root && this.stillInit(id, root, readNow)) pids.set(id, root.pid)
+    }
+    return pids
   }
-  for (const [id, list] of members) {
-    const init = initOf(list, proc)
-    if (init !== undefined) pids.set(id, init)
+
+  /** The container `pid`'s cgroup names now: '' for none, undefined when it cannot be read (the process is gone). */
+  private cgroupIdOf(pid: number): string | undefined {
+    const cgroup = readOrUndefined(`${this.proc}/${pid}/cgroup`)
+    return cgroup === undefined ? undefined : (containerIdOfCgroup(cgroup) ?? '')
   }
-  return pids
+
+  /** The root found is in container `id` and its parent is not, read again where remembered from an earlier lookup. */
+  private stillInit(id: string, root: { pid: number; parent: number }, readNow: Set<number>): boolean {
+    const idNow = (pid: number) => (readNow.has(pid) ? this.seen.get(pid) : this.cgroupIdOf(pid))
+    return idNow(root.pid) === id && idNow(root.parent) !== id
+  }
 }
 
 /**
@@ -88,13 +142,17 @@ export function containerPidsFromProc(ids: Iterable<string>, proc = '/proc'): Ma
  * be read (a process gone meanwhile may have been init).
  */
 export function initOf(members: readonly number[], proc = '/proc'): number | undefined {
+  return rootOf(members, proc)?.pid
+}
+
+function rootOf(members: readonly number[], proc: string): { pid: number; parent: number } | undefined {
   const inside = new Set(members)
-  const roots: number[] = []
+  const roots: { pid: number; parent: number }[] = []
   for (const pid of members) {
     const stat = readOrUndefined(`${proc}/${pid}/stat`)
-    const ppid = stat === undefined ? undefined : parentPidOfStat(stat)
-    if (ppid === undefined) return undefined
-    if (!inside.has(ppid)) roots.push(pid)
+    const parent = stat === undefined ? undefined : parentPidOfStat(stat)
+    if (parent === undefined) return undefined
+    if (!inside.has(parent)) roots.push({ pid, parent })
   }
   return roots.length === 1 ? roots[0] : undefined
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { run } from '../../src/exec.js'
-import { connectEngines, containerIdFromMountinfo, type EngineClient, type EngineEvent } from '../../src/runtime/index.js'
+import { connectEngines, containerIdFromMountinfo, EngineClient, type EngineEvent } from '../../src/runtime/index.js'
 import { containerPidsFromProc } from '../../src/runtime/procpids.js'
 import { engineOrReason, removeTestContainers, runTestContainer, TEST_IMAGE, TEST_LABEL, waitFor } from './runtime-helpers.js'
 
@@ -91,6 +91,36 @@ for (const kind of ['docker', 'podman'] as const) {
       } finally {
         await run([kind, 'rm', '-f', execd], { allowFailure: true })
         await exec
+      }
+    })
+
+    it('describes a container from its start event and /proc, as inspect does, without asking the engine', async (t) => {
+      const c = engine(t)
+      if (!c) return
+      if (kind === 'podman') return t.skip('Podman\'s events carry no labels: its starts are inspected')
+      const starts = new Map<string, EngineEvent>()
+      let notify = () => {}
+      const stop = await c.events((e) => e.action === 'start' && (starts.set(e.id, e), notify()), () => undefined)
+      try {
+        const labels = ['com.docker.compose.project=h5ev', 'com.docker.compose.service=svc', 'com.docker.compose.container-number=2', TEST_LABEL]
+        const args = [kind, 'run', '-d', '--name', `h5-se-${kind}`, ...labels.flatMap((l) => ['--label', l]), '--network', 'none', TEST_IMAGE, 'sleep', '600']
+        const id = (await run(args)).stdout.trim()
+        const event = await waitFor('its start event', 10_000, (found: (e: EngineEvent) => void) => {
+          notify = () => starts.has(id) && found(starts.get(id)!)
+          notify()
+        })
+        const expected = await c.inspect(id)
+        assert.equal(expected?.service, 'svc')
+        const refuse = () => {
+          throw new Error('asked the engine')
+        }
+        const docker = new Proxy(c.docker, { get: (target, key) => (key === 'getContainer' ? refuse : Reflect.get(target, key)) })
+        const withoutEngine = new EngineClient(kind, c.socketPath, docker)
+        assert.deepEqual(await withoutEngine.inspect(id, event), expected)
+        await run([kind, 'rm', '-f', id])
+        assert.equal(await c.inspect(id, event), undefined, 'gone: /proc has no init, and the inspect says so')
+      } finally {
+        stop()
       }
     })
 

@@ -19,8 +19,14 @@ describe('normalizeEvent', () => {
     assert.deepEqual(normalizeEvent({ Type: 'container', Action: 'died', Actor: { ID: 'x' } }), { action: 'die', id: 'x' })
   })
   it('reads captured Docker and Podman events', () => {
-    assert.deepEqual(normalizeEvent(JSON.parse(DOCKER_DIE)), { action: 'die', id: ID })
-    assert.deepEqual(normalizeEvent(JSON.parse(PODMAN_START)), { action: 'start', id: ID })
+    const docker = { exitCode: '137', image: 'conlink-test-node', name: 'h5-evt' }
+    assert.deepEqual(normalizeEvent(JSON.parse(DOCKER_DIE)), { action: 'die', id: ID, attributes: docker })
+    const podman = { containerExitCode: '0', image: 'localhost/conlink-test-node:latest', name: 'h5-evt', podId: '' }
+    assert.deepEqual(normalizeEvent(JSON.parse(PODMAN_START)), { action: 'start', id: ID, attributes: podman })
+  })
+  it('keeps attributes only when they are a map of strings', () => {
+    for (const Attributes of [['a'], { name: 1 }, 'x', null])
+      assert.deepEqual(normalizeEvent({ Action: 'start', Actor: { ID: 'x', Attributes } }), { action: 'start', id: 'x' })
   })
   it('ignores other actions, other types and junk', () => {
     assert.equal(normalizeEvent({ Type: 'container', Action: 'kill', Actor: { ID: 'x' } }), undefined)

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { containerIdOfCgroup, containerPidsFromProc, parentPidOfStat } from '../../src/runtime/procpids.js'
+import { containerIdOfCgroup, containerPidsFromProc, parentPidOfStat, ProcPids } from '../../src/runtime/procpids.js'
 
 const A = 'a'.repeat(64)
 const B = 'b'.repeat(62) + '01'
@@ -29,10 +29,10 @@ test('parentPidOfStat: the field after the state, whatever the command name hold
 
 const proc = mkdtempSync(join(tmpdir(), 'procpids-'))
 after(() => rmSync(proc, { recursive: true, force: true }))
-function processEntry(pid: number, ppid: number, cgroup: string, stat = true): void {
-  mkdirSync(join(proc, String(pid)))
-  writeFileSync(join(proc, String(pid), 'cgroup'), cgroup)
-  if (stat) writeFileSync(join(proc, String(pid), 'stat'), `${pid} (proc ${pid}) S ${ppid} ${pid} ${pid} 0`)
+function processEntry(pid: number, ppid: number, cgroup: string, stat = true, root = proc): void {
+  mkdirSync(join(root, String(pid)), { recursive: true })
+  writeFileSync(join(root, String(pid), 'cgroup'), cgroup)
+  if (stat) writeFileSync(join(root, String(pid), 'stat'), `${pid} (proc ${pid}) S ${ppid} ${pid} ${pid} 0`)
 }
 processEntry(1, 0, '0::/init.scope\n')
 processEntry(900, 1, '0::/system.slice/containerd.service\n') // the shim
@@ -51,4 +51,37 @@ test('containerPidsFromProc: init where it is the one process with a parent outs
   assert.deepEqual(containerPidsFromProc([B], proc), new Map())
   assert.deepEqual(containerPidsFromProc([], proc), new Map())
   assert.deepEqual(containerPidsFromProc([A], join(proc, 'missing')), new Map())
+})
+
+test('ProcPids after a start: reads only new processes, and a pid reused since the last lookup never gives a wrong init', () => {
+  const live = mkdtempSync(join(tmpdir(), 'procpids-live-'))
+  after(() => rmSync(live, { recursive: true, force: true }))
+  const [E, F, G, H] = ['e', 'f', '7', '8'].map((c) => c.repeat(64))
+  const entry = (pid: number, ppid: number, cgroup: string) => processEntry(pid, ppid, cgroup, true, live)
+  const gone = (pid: number) => rmSync(join(live, String(pid)), { recursive: true })
+  const none = '0::/user.slice\n'
+  entry(900, 1, '0::/system.slice/containerd.service\n')
+  for (const pid of [6001, 7001, 8002]) entry(pid, 1, none)
+  entry(8001, 900, `0::/docker/${H}\n`) // H's init before a restart
+  const pids = new ProcPids(live)
+  assert.deepEqual(pids.pidsOf([H]), new Map([[H, 8001]]))
+
+  entry(5001, 900, `0::/docker/${E}\n`)
+  writeFileSync(join(live, '8002', 'cgroup'), `0::/docker/${E}\n`) // remembered as no container: not read again
+  assert.deepEqual(pids.pidsOf([E]), new Map([[E, 5001]]), 'the new process is read, the remembered one is not')
+
+  gone(6001) // ended; its pid now F's init, between two lookups (the directory is back before the next readdir)
+  entry(6001, 900, `0::/docker/${F}\n`)
+  assert.deepEqual(pids.pidsOf([F]), new Map([[F, 6001]]), 'found nothing with what it remembered: looked again from scratch')
+
+  gone(7001) // reused by G's init, whose child is new
+  entry(7001, 900, `0::/docker/${G}\n`)
+  entry(7002, 7001, `0::/docker/${G}\n`)
+  assert.deepEqual(pids.pidsOf([G]), new Map([[G, 7001]]), 'the child is not taken for init: its parent is read again')
+
+  gone(8001) // H restarted: its old init's pid reused outside any container, its new init elsewhere
+  entry(8001, 1, none)
+  entry(8005, 900, `0::/docker/${H}\n`)
+  assert.deepEqual(pids.pidsOf([H]), new Map([[H, 8005]]))
+  assert.deepEqual(pids.pidsOf([H, E], true), new Map([[H, 8005]]), 'afresh: 8002 now reads as a second root of E')
 })
