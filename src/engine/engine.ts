@@ -5,7 +5,7 @@ import { instantiateLink } from '../config/replica.js'
 import { describeError } from '../errors.js'
 import { isVerbose, log, preciseNow } from '../log.js'
 import { addLinksForContainers, deleteLinksForContainers, processAlive, type NetContext } from '../net/index.js'
-import type { ContainerEngine, EngineEvent } from '../runtime/index.js'
+import { announcedInfo, type ContainerEngine, type EngineEvent } from '../runtime/index.js'
 import { configuredLinkKeys, matchContainer, type ContainerWork, type MatchScope } from './match.js'
 import { Batcher } from './batch.js'
 import { KeyedQueue } from './queue.js'
@@ -44,6 +44,14 @@ export interface EngineHooks {
 
 export const ALL_CONNECTED = 'All links connected'
 
+/** How a start was seen: in the start-up listing (`known`, complete) or as an engine event. */
+export interface StartSeen {
+  known?: ContainerInfo
+  event?: EngineEvent
+}
+
+const notInConfig = (info: ContainerInfo) => log.detail(`container ${info.name} is not in the config`)
+
 export class NetworkEngine {
   readonly state: WiringState
   private readonly queue: KeyedQueue
@@ -74,9 +82,9 @@ export class NetworkEngine {
     }, inFlight)
   }
 
-  /** Queue the start of container `id` seen by `client`: from the start-up listing (`known`) or an event. */
-  containerStarted(client: ContainerEngine, id: string, known?: ContainerInfo, event?: EngineEvent): Promise<void> {
-    return this.enqueue(id, () => this.wireContainer(client, id, known, event))
+  /** Queue the start of container `id` seen by `client`: in the start-up listing (`seen.known`) or its start event. */
+  containerStarted(client: ContainerEngine, id: string, seen: StartSeen = {}): Promise<void> {
+    return this.enqueue(id, () => this.wireContainer(client, id, seen))
   }
 
   containerDied(id: string): Promise<void> {
@@ -88,7 +96,7 @@ export class NetworkEngine {
     const running = await client.listRunning()
     const alive = new Set(running.map((info) => info.id))
     for (const [id, owner] of this.engineOf) if (owner === client && !alive.has(id)) void this.containerDied(id)
-    await Promise.all(running.map((info) => this.containerStarted(client, info.id, info)))
+    await Promise.all(running.map((info) => this.containerStarted(client, info.id, { known: info })))
     return running.length
   }
 
@@ -101,14 +109,16 @@ export class NetworkEngine {
   }
 
   /** Everything that happens when a matching container starts. */
-  private async wireContainer(client: ContainerEngine, id: string, known?: ContainerInfo, event?: EngineEvent): Promise<void> {
+  private async wireContainer(client: ContainerEngine, id: string, { known, event }: StartSeen): Promise<void> {
     if (this.stopping) return
+    const announced = announcedInfo(client.kind, id, event)
+    if (announced && !matchContainer(this.opts.config, announced, this.opts.scope)) return notInConfig(announced)
     const begun = performance.now()
     const info = known ?? (await client.inspect(id, event))
     const inspected = performance.now()
     if (!info) return log.detail(`container ${id.slice(0, 12)} is gone before it could be wired`)
     const work = matchContainer(this.opts.config, info, this.opts.scope)
-    if (!work) return log.detail(`container ${info.name} is not in the config`)
+    if (!work) return notInConfig(info)
     const previous = this.state.containers.get(id)
     if (previous?.info.pid === info.pid && previous.status === 'connected') return
     if (previous) await this.unwireContainer(id)

@@ -103,7 +103,7 @@ async function startUp(opts: UpOptions, deps: UpDependencies, stop: StopSignal, 
   phase('events subscribed')
   const queued: Array<Promise<void>> = []
   const listings = engines.map((client) =>
-    background(client.listRunning((info) => queued.push(madeEngine.then((engine) => engine.containerStarted(client, info.id, info))))))
+    background(client.listRunning((info) => queued.push(madeEngine.then((engine) => engine.containerStarted(client, info.id, { known: info }))))))
   const [scope, capabilities] = await Promise.all([matchScope(engines, opts.composeProject), probing])
   log.info(`Kernel capabilities: ${describeCapabilities(capabilities)}`)
   phase('capabilities probed')

@@ -42,7 +42,7 @@ export class EngineWatch {
   private dispatch(event: EngineEvent): void {
     if (isVerbose()) log.detail(`${this.client.kind} ${event.action} event of ${event.id.slice(0, 12)} received at ${preciseNow()}`)
     void Promise.resolve(this.engine).then((engine) =>
-      event.action === 'start' ? engine.containerStarted(this.client, event.id, undefined, event) : engine.containerDied(event.id))
+      event.action === 'start' ? engine.containerStarted(this.client, event.id, { event }) : engine.containerDied(event.id))
   }
 
   private lost(err: unknown): void {

@@ -23,6 +23,15 @@ export type ContainerEngine = Pick<EngineClient, 'kind' | 'listRunning' | 'inspe
 /** Podman's container list has each container's pid; Docker's has none. */
 const listedPid = (c: Docker.ContainerInfo): number | undefined => (c as { Pid?: number }).Pid || undefined
 
+/**
+ * What a start event tells of its container, all but the pid (0): Docker's
+ * carry the name and labels; Podman's carry no labels, so nothing is taken from them.
+ */
+export function announcedInfo(kind: EngineKind, id: string, started?: EngineEvent): ContainerInfo | undefined {
+  const name = kind === 'docker' ? started?.attributes?.name : undefined
+  return name ? toContainerInfo(id, name, 0, started?.attributes) : undefined
+}
+
 export class EngineClient {
   private readonly procPids = new ProcPids()
 
@@ -57,9 +66,9 @@ export class EngineClient {
    * busy finishing that start.
    */
   async inspect(id: string, started?: EngineEvent): Promise<ContainerInfo | undefined> {
-    const name = this.kind === 'docker' ? started?.attributes?.name : undefined
-    const pid = name ? this.procPids.pidsOf([id]).get(id) : undefined
-    if (name && pid) return toContainerInfo(id, name, pid, started?.attributes)
+    const announced = announcedInfo(this.kind, id, started)
+    const pid = announced && this.procPids.pidsOf([id]).get(id)
+    if (announced && pid) return { ...announced, pid }
     let data: Docker.ContainerInspectInfo
     try {
       data = await this.docker.getContainer(id).inspect()

@@ -36,7 +36,9 @@ class FakeEngine implements ContainerEngine {
   async listRunning() {
     return [...this.running.values()]
   }
+  inspected: string[] = []
   async inspect(id: string) {
+    this.inspected.push(id)
     return this.running.get(id)
   }
   async events(onEvent: (e: EngineEvent) => void, onError: (err: unknown) => void) {
@@ -110,6 +112,18 @@ test('a restart with a new pid unwires the old links, then wires the new ones', 
   // the same start again (same pid, connected) changes nothing
   await engine.containerStarted(client, 'c1-id')
   assert.deepEqual(links.added, ['c1/100', 'c1/200'])
+})
+
+test("a Docker start event whose name and labels match nothing in the config is dropped without looking the container up", async () => {
+  const { links, engine, client } = setUp()
+  client.run(info('other', 400))
+  client.run(info('c1', 100))
+  await engine.containerStarted(client, 'other-id', { event: { action: 'start', id: 'other-id', attributes: { name: 'other' } } })
+  await engine.containerStarted(client, 'c1-id', { event: { action: 'start', id: 'c1-id', attributes: { name: 'c1' } } })
+  // an event without attributes (Podman) is looked up before matching
+  await engine.containerStarted(client, 'other-id', { event: { action: 'start', id: 'other-id' } })
+  assert.deepEqual(client.inspected, ['c1-id', 'other-id'])
+  assert.deepEqual(links.added, ['c1/100'])
 })
 
 test('a death before wiring finishes waits for the wiring, then removes the links', async () => {

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { announcedInfo } from '../../src/runtime/client.js'
 import { toContainerInfo } from '../../src/runtime/labels.js'
 import { mapLimit } from '../../src/runtime/limit.js'
+
+describe('announcedInfo', () => {
+  const event = { action: 'start' as const, id: 'id1', attributes: { name: 'proj-node-2', image: 'x', 'com.docker.compose.service': 'node' } }
+  it("takes a Docker start event's name and labels, without a pid", () => {
+    assert.deepEqual(announcedInfo('docker', 'id1', event), { id: 'id1', name: 'proj-node-2', pid: 0, index: 1, service: 'node' })
+  })
+  it('takes nothing from Podman events or events without a name', () => {
+    assert.equal(announcedInfo('podman', 'id1', event), undefined)
+    assert.equal(announcedInfo('docker', 'id1', { action: 'start', id: 'id1' }), undefined)
+  })
+})
 
 describe('toContainerInfo', () => {
   it('reads compose labels and strips the leading slash', () => {
