@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { withoutExtraCaCerts } from './machine.js'
 
 const CONLINK = fileURLToPath(new URL('../bin/conlink.js', import.meta.url))
 
@@ -16,7 +17,7 @@ function config500(): string {
   return lines.join('\n') + '\n'
 }
 
-/** Seconds per run of `conlink config --network-file <500 links>`. */
+/** Seconds per run of `conlink config --network-file <500 links>` (without NODE_EXTRA_CA_CERTS: see withoutExtraCaCerts). */
 export async function measureConfig(runs: number, conlink = CONLINK): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'h10-bench-config-'))
   const file = join(dir, 'net.yaml')
@@ -25,7 +26,7 @@ export async function measureConfig(runs: number, conlink = CONLINK): Promise<nu
     const times: number[] = []
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now()
-      await execa(process.execPath, [conlink, 'config', '--network-file', file], { stdout: 'ignore' })
+      await execa(process.execPath, [conlink, 'config', '--network-file', file], { stdout: 'ignore', env: withoutExtraCaCerts(), extendEnv: false })
       times.push((performance.now() - t0) / 1000)
     }
     return times

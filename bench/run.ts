@@ -25,7 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { execa } from 'execa'
 import { join } from 'node:path'
 import { measureConfig } from './config.js'
-import { load, quietMachine } from './machine.js'
+import { cpuSample, load, machineSpeed, quietMachine, stealSince } from './machine.js'
 import { measureLiveStarts } from './live.js'
 import { measureResolve } from './resolve.js'
 import { BenchProject, memoryMb } from './project.js'
@@ -93,6 +93,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', stopping)
   process.once('SIGTERM', stopping)
   try {
+    say(await machineSpeed())
     await p.down()
     for (const n of SIZES) {
       say(`scaling node to ${n} replicas`)
@@ -103,6 +104,7 @@ async function main(): Promise<number> {
       const times: number[] = []
       const rss: number[] = []
       const runLoads: number[] = []
+      const sizeCpu = cpuSample()
       for (let run = 1; run <= RUNS; run++) {
         const perf = PERF_DIR && run === RUNS ? await startPerf(join(PERF_DIR, `wire_${n}.perf.data`)) : undefined
         const r = await p.startNetwork(pids)
@@ -114,9 +116,10 @@ async function main(): Promise<number> {
         say(`${n} replicas, run ${run}: ${t.toFixed(3)} s, load ${load()}`)
         if (PHASES || LOG_DIR) say(`  start-up phases (ms since node started): ${await startupPhases(p, r.id, `wire_${n}_run${run}.log`)}`)
         if (n === LIVE_AT && run === RUNS) {
+          const liveCpu = cpuSample()
           const live = await measureLiveStarts(p, r.id, n, LIVE_SAMPLES)
+          const note = `n=${LIVE_SAMPLES} with ${n} wired, docker start${live.early ? `, ${live.early} already up at first poll` : ''}, load ${load()}, ${stealSince(liveCpu)}`
           if (LOG_DIR) writeFileSync(join(LOG_DIR, 'live.log'), await p.logs(r.id))
-          const note = `n=${LIVE_SAMPLES} with ${n} wired, docker start${live.early ? `, ${live.early} already up at first poll` : ''}, load ${load()}`
           report({ name: 'live_start_ms', values: live.observed, targets: LIVE_TARGET, withP95: true, note: `start event to eth0 route in /proc/PID/net/route, polled every 1 ms, ${note}` })
           if (live.conlink.length) report({ name: 'live_start_conlink_ms', values: live.conlink, targets: [], withP95: true, note: `start event to conlink's own "connected" timestamp, ${note}` })
           if (live.inspect.length) report({ name: 'live_start_inspect_ms', values: live.inspect, targets: [], withP95: true, note: `conlink's inspect of the started container, ${note}` })
@@ -129,7 +132,7 @@ async function main(): Promise<number> {
         } else await p.removeNetwork(r.id, [pids[0], pids[pids.length - 1]])
       }
       wire.set(n, times)
-      const loadText = `load ${Math.min(...runLoads).toFixed(1)}-${Math.max(...runLoads).toFixed(1)}`
+      const loadText = `load ${Math.min(...runLoads).toFixed(1)}-${Math.max(...runLoads).toFixed(1)}, ${stealSince(sizeCpu)}`
       loads.push(`${n}:${loadText}`)
       report({ name: `wire_${n}_replicas_s`, values: times, targets: WIRE_TARGETS[n] ?? [], note: `StartedAt to the last eth0 route, seen on its route event, ${loadText}` })
       if (rss.length) report({ name: `rss_${n}_links_mib`, values: rss, targets: RSS_TARGETS[n] ?? [], note: 'VmRSS of conlink once every route is there and "All links connected" was logged' })
@@ -142,13 +145,16 @@ async function main(): Promise<number> {
     await p.down()
     if (CONFIG) {
       say(await quietMachine(LOAD_WAIT_S))
-      report({ name: 'config_500_links_s', values: await measureConfig(RUNS), targets: CONFIG_TARGET, note: `whole process, load ${load()}` })
+      const configCpu = cpuSample()
+      const configTimes = await measureConfig(RUNS)
+      report({ name: 'config_500_links_s', values: configTimes, targets: CONFIG_TARGET, note: `whole process${process.env.NODE_EXTRA_CA_CERTS ? ', NODE_EXTRA_CA_CERTS unset' : ''}, load ${load()}, ${stealSince(configCpu)}` })
       report({ name: 'mdc_resolve_70_modes_ms', values: measureResolve(Math.max(RUNS, 5)), targets: median(1000), note: 'in this process, 180 alternatives, one seed per run' })
     }
   } finally {
     await p.dispose()
   }
   say(`load average per size: ${loads.join(' ')}; at end ${load()}`)
+  say(await machineSpeed())
   const missed = figures.filter((f) => f.targets.length && !meetsTargets(f))
   if (missed.length && !SMALL) {
     say(`missed targets: ${missed.map((f) => f.name).join(', ')}`)
