@@ -4,7 +4,8 @@
 // and the offload, 8 at a time: `alone` as two jobs, `together` as one job
 // of the helper (Runner.runTogether), `ip` or `ethtool` only one of them.
 // Prints wall time and the CPU time of node and of the helper, a container.
-// Usage: node --import tsx bench/configure.ts alone|together|ip|ethtool [N]   (root)
+// Usage: node --import tsx bench/configure.ts alone|together|ip|ethtool [N]   (root;
+// CONFIGURE_QUEUES=kernel makes the veths with the kernel's queue count)
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type { Job } from '../src/exec.js'
@@ -29,9 +30,11 @@ try {
   const [net, ...containers] = namespaces.map((p) => p.pid!)
   for (const pid of [net, ...containers]) inNs(pid, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1')
   inNs(net, 'ip', 'link', 'add', 'cf-br', 'up', 'type', 'bridge', 'mcast_snooping', '0')
+  // one queue each end, as conlink makes its veths (CONFIGURE_QUEUES=kernel: the kernel's count)
+  const queues = process.env.CONFIGURE_QUEUES === 'kernel' ? '' : 'numtxqueues 1 numrxqueues 1 '
   const t0 = performance.now()
   for (let i = 0; i < n; i += 64) {
-    const lines = containers.slice(i, i + 64).map((pid, j) => `link add name cf${i + j} master cf-br up type veth peer name eth0 netns ${pid}\n`)
+    const lines = containers.slice(i, i + 64).map((pid, j) => `link add name cf${i + j} master cf-br ${queues}up type veth peer name eth0 ${queues}netns ${pid}\n`)
     await runner.run(['ip', '-force', '-batch', '-'], { netns: nsOf(net), input: lines.join('') })
   }
   const t1 = performance.now()

@@ -4,8 +4,9 @@
 # request code (src/net/job-helper.pl). Needs root and full perl (Time::HiRes).
 # As in the bench, every namespace has IPv6 off (Docker turns it off in
 # containers on networks without IPv6) and the bridge is made as conlink
-# makes it (no multicast snooping). KF_IPV6=1 leaves IPv6 on, KF_SNOOP=1 the
-# bridge's snooping, for comparison.
+# makes it (no multicast snooping), and so are the veths (one queue each
+# end). KF_IPV6=1 leaves IPv6 on, KF_SNOOP=1 the bridge's snooping,
+# KF_QUEUES=1 the kernel's queue count (one per possible CPU), for comparison.
 # Usage: perl bench/kernel-floor.pl [N]   (default 200)
 use strict;
 use POSIX ();
@@ -15,7 +16,7 @@ use File::Basename qw(dirname);
 
 # the helper's request subs, without its main loop
 my $helper = do { local (@ARGV, $/) = (dirname(__FILE__) . '/../src/net/job-helper.pl'); <> };
-my $subs = join "\n", $helper =~ /^(sub (?:ip_request|prefix|attr|if_index|netlink_socket|netlink_talk|extack_text|with_index|ifname_ok|ifinfo)\b.*?^\})/msg;
+my $subs = join "\n", $helper =~ /^(sub (?:ip_request|queue_attrs|prefix|attr|if_index|netlink_socket|netlink_talk|extack_text|with_index|ifname_ok|ifinfo)\b.*?^\})/msg;
 eval "my \$seq = 0;\n$subs\n1" or die $@;
 
 my $N = shift // 200;
@@ -45,8 +46,9 @@ socket(my $inet_net, 2, 2, 0) or die;
 $br = if_index($inet_net, 'kf-br');
 my @t0 = (time, times);
 for my $i (1 .. $N) {
-  my $peer = ifinfo(0, 0) . attr(3, "eth0\0") . attr(28, pack('L', fileno($ns[$i - 1])));    # IFLA_NET_NS_FD
-  my $error = netlink_talk($nl, [16, 0x600, ifinfo(0, 1) . attr(3, "kf$i\0") . attr(10, pack('L', $br)) . attr(18, attr(1, 'veth') . attr(2, attr(1, $peer)))]);
+  my $queues = $ENV{KF_QUEUES} ? '' : queue_attrs(1, 1);
+  my $peer = ifinfo(0, 0) . attr(3, "eth0\0") . $queues . attr(28, pack('L', fileno($ns[$i - 1])));    # IFLA_NET_NS_FD
+  my $error = netlink_talk($nl, [16, 0x600, ifinfo(0, 1) . attr(3, "kf$i\0") . attr(10, pack('L', $br)) . $queues . attr(18, attr(1, 'veth') . attr(2, attr(1, $peer)))]);
   die "veth $i: $error\n" if defined $error;
 }
 my @t1 = (time, times);

@@ -177,7 +177,8 @@ sub offloads {
 #   addr add ADDR[/LEN] dev DEV [nodad]
 #   link set dev DEV up
 #   route add (default|ADDR[/LEN]) [via ADDR] dev DEV
-#   link add name DEV [mtu N] [master BRIDGE] up type veth peer name DEV [address MAC] [mtu N] netns PID
+#   link add name DEV [mtu N] [master BRIDGE] [QUEUES] up type veth peer name DEV [address MAC] [mtu N] [QUEUES] netns PID
+#     (QUEUES: numtxqueues N numrxqueues N)
 #   link del dev DEV
 # (IPv4 dotted quads, IPv6 as inet_pton reads it). The requests are the ones
 # ip 6.1 sends, and so are the messages: `Error: EXTACK.` or `RTNETLINK
@@ -229,13 +230,14 @@ sub ip_request {
     my $attrs = ($len ? attr(1, $dst) : '') . (defined $gw ? attr(5, $gw) : '');    # RTA_DST, RTA_GATEWAY
     return with_index($dev, sub { [24, 0x600, pack('C8 L', $family, $len, 0, 0, 254, 3, $scope, 1, 0) . $attrs . attr(4, pack('L', shift))] });    # main table, RTPROT_BOOT, unicast, RTA_OIF
   }
-  if (my ($outer, $mtu, $bridge, $peer, $mac, $peer_mtu, $pid) =
-    $line =~ /^link add name (\S+)(?: mtu (\S+))?(?: master (\S+))? up type veth peer name (\S+)(?: address (\S+))?(?: mtu (\S+))? netns (\S+)$/) {
+  my $queues = '(?: numtxqueues ([1-9]\d{0,3}) numrxqueues ([1-9]\d{0,3}))?';
+  if (my ($outer, $mtu, $bridge, $txq, $rxq, $peer, $mac, $peer_mtu, $peer_txq, $peer_rxq, $pid) =
+    $line =~ /^link add name (\S+)(?: mtu (\S+))?(?: master (\S+))?$queues up type veth peer name (\S+)(?: address (\S+))?(?: mtu (\S+))?$queues netns (\S+)$/) {
     return undef if grep { defined && !/^[1-9]\d{0,8}$/ } $mtu, $peer_mtu, $pid;
     return undef if grep { defined && !ifname_ok($_) } $outer, $bridge, $peer;
     return undef if defined $mac && $mac !~ /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
     my $peer_info = ifinfo(0, 0) . attr(3, "$peer\0") . (defined $mac ? attr(1, pack('H*', $mac =~ s/://gr)) : '')
-      . (defined $peer_mtu ? attr(4, pack('L', $peer_mtu)) : '') . attr(19, pack('L', $pid));    # IFLA_IFNAME, IFLA_ADDRESS, IFLA_MTU, IFLA_NET_NS_PID
+      . (defined $peer_mtu ? attr(4, pack('L', $peer_mtu)) : '') . queue_attrs($peer_txq, $peer_rxq) . attr(19, pack('L', $pid));    # IFLA_IFNAME, IFLA_ADDRESS, IFLA_MTU, IFLA_NET_NS_PID
     my $kind = attr(18, attr(1, 'veth') . attr(2, attr(1, $peer_info)));    # IFLA_LINKINFO: IFLA_INFO_KIND, IFLA_INFO_DATA: VETH_INFO_PEER
     return sub {
       my $master = '';
@@ -243,11 +245,14 @@ sub ip_request {
         my $index = if_index($_[0], $bridge) or return \qq{Error: argument "$bridge" is wrong: Device does not exist};
         $master = attr(10, pack('L', $index));    # IFLA_MASTER
       }
-      [16, 0x600, ifinfo(0, 1) . attr(3, "$outer\0") . (defined $mtu ? attr(4, pack('L', $mtu)) : '') . $master . $kind];    # RTM_NEWLINK, CREATE|EXCL, up
+      [16, 0x600, ifinfo(0, 1) . attr(3, "$outer\0") . (defined $mtu ? attr(4, pack('L', $mtu)) : '') . $master . queue_attrs($txq, $rxq) . $kind];    # RTM_NEWLINK, CREATE|EXCL, up
     };
   }
   return undef;
 }
+
+# IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES, when given.
+sub queue_attrs { my ($tx, $rx) = @_; defined $tx ? attr(31, pack('L', $tx)) . attr(32, pack('L', $rx)) : '' }
 
 # The request for an existing device, or ip's message when there is none.
 sub with_index {

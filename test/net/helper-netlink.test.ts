@@ -99,20 +99,24 @@ async function sameVeth(name: string, batch: string[]) {
   assert.equal(viaHelper.exitCode, viaIp.exitCode)
   assert.equal(await state(a.netns), await state(b.netns))
   assert.equal(await state(`/proc/${a.pid}/ns/net`), await state(`/proc/${b.pid}/ns/net`))
-  return { ...viaHelper, pid: a.pid }
+  return { ...viaHelper, pid: a.pid, netns: a.netns }
 }
 
-test('veths made on a bridge, up, with the peer in the container (name, MAC, MTU), and deleted, as ip makes them', async () => {
+test('veths made on a bridge, up, with the peer in the container (name, MAC, MTU, queues), and deleted, as ip makes them', async () => {
   const r = await sameVeth('h2nl-veth', [
-    'link add name h2o1 mtu 1400 master br0 up type veth peer name eth0 address 02:00:00:00:01:01 mtu 1400 netns PID',
+    'link add name h2o1 mtu 1400 master br0 numtxqueues 1 numrxqueues 1 up type veth peer name eth0 address 02:00:00:00:01:01 mtu 1400 numtxqueues 1 numrxqueues 1 netns PID',
     'link add name h2o2 up type veth peer name eth1 netns PID',
-    'link add name h2o3 master br0 up type veth peer name eth2 address 02:00:00:00:01:03 netns PID',
+    'link add name h2o3 master br0 numtxqueues 2 numrxqueues 3 up type veth peer name eth2 address 02:00:00:00:01:03 numtxqueues 3 numrxqueues 2 netns PID',
     'link add name h2o4 up type veth peer name eth3 netns PID',
     'link del dev h2o4',
   ])
   assert.equal(r.exitCode, 0)
-  const inContainer = (await processRunner.run(['ip', '-o', 'link', 'show', 'eth0'], { netns: `/proc/${r.pid}/ns/net` })).stdout
-  assert.match(inContainer, /mtu 1400 .*link\/ether 02:00:00:00:01:01 /)
+  const linkInContainer = async (dev: string) => (await processRunner.run(['ip', '-d', '-o', 'link', 'show', dev], { netns: `/proc/${r.pid}/ns/net` })).stdout
+  assert.match(await linkInContainer('eth0'), /mtu 1400 .*link\/ether 02:00:00:00:01:01 .* numtxqueues 1 numrxqueues 1 /)
+  assert.match(await linkInContainer('eth2'), / numtxqueues 3 numrxqueues 2 /)
+  assert.match(await linkInContainer('eth1'), / numtxqueues (\d+) numrxqueues \1 /, "without queues, the kernel's own count")
+  const outer = (await processRunner.run(['ip', '-d', '-o', 'link', 'show', 'h2o3'], { netns: r.netns })).stdout
+  assert.match(outer, / numtxqueues 2 numrxqueues 3 /)
 })
 
 test('veth failures: a name taken, in the network namespace or the container, a process that is gone, a device to delete that is not there', async () => {

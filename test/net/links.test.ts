@@ -52,6 +52,7 @@ describe('veth on a linux bridge', () => {
     const [outer] = await ipJson(net, ['-d', 'link', 'show', 'dev', 'h2a-eth0'])
     assert.equal(outer.master, 'h2s1')
     assert.equal(outer.mtu, 4111)
+    for (const end of [eth0, outer]) assert.deepEqual([end.num_tx_queues, end.num_rx_queues], [1, 1], 'one queue each end, whatever the CPU count')
     const [bridge] = await ipJson(net, ['-d', 'link', 'show', 'dev', 'h2s1'])
     assert.equal(bridge.linkinfo.info_data.mcast_snooping, 0, 'linux bridges flood multicast, as OVS bridges do')
     const k = (await inside(a, ['ethtool', '-k', 'eth0'])).stdout

@@ -30,10 +30,10 @@ function inst(link: Partial<LinkSpec>, over: Partial<LinkInstance> = {}): LinkIn
 }
 const lines = (ops: Op[]) => ops.map(describeOp)
 
-test('veth on a linux bridge: one atomic create line, then the container batch', () => {
+test('veth on a linux bridge: one atomic create line (one queue each end), then the container batch', () => {
   const p = planLinkAdd(ctx(), inst({ bridge: 's1', ip: '10.0.1.1/16', mac: 'c2:00:00:00:00:01', mtu: 9000, route: ['default via 10.0.0.1'], netem: ['delay 10ms', 'rate 1mbit'], ethtool: ['--offload tx off', '--offload rx off'] }, { outerEnd: 'node_1-eth0' }))
   assert.deepEqual(lines(p.create), [
-    '[network] ip link add name node_1-eth0 mtu 9000 master s1 up type veth peer name eth0 address c2:00:00:00:00:01 mtu 9000 netns 4242',
+    '[network] ip link add name node_1-eth0 mtu 9000 master s1 numtxqueues 1 numrxqueues 1 up type veth peer name eth0 address c2:00:00:00:00:01 mtu 9000 numtxqueues 1 numrxqueues 1 netns 4242',
   ])
   assert.deepEqual(lines(p.create[0].undo!), ['[network] ip link del dev node_1-eth0'])
   assert.deepEqual(lines(p.configure), [
@@ -48,7 +48,7 @@ test('veth on a linux bridge: one atomic create line, then the container batch',
 
 test('veth on ovs and the network container itself', () => {
   const p = planLinkAdd(ctx({ conlinkPid: undefined }), inst({ bridge: 'o1' }, { outerEnd: 'o' }))
-  assert.equal(describeOp(p.create[0]), '[network] ip link add name o up type veth peer name eth0 netns 4242')
+  assert.equal(describeOp(p.create[0]), '[network] ip link add name o numtxqueues 1 numrxqueues 1 up type veth peer name eth0 numtxqueues 1 numrxqueues 1 netns 4242')
   assert.deepEqual(lines(p.configure.slice(0, 1)), ['[network] ovs-vsctl --timeout=10 add-port o1 o'])
   assert.deepEqual(inNs(ctx({ conlinkPid: undefined }), 'conlink', ['ip']), ['ip'])
   assert.deepEqual(inNs(ctx(), 'conlink', ['ip']), ['nsenter', '--net=/proc/77/ns/net', 'ip'])

@@ -11,6 +11,14 @@ import { macMtuWords, planContainerConfig, planContainerUnconfig, type LinkKind 
 import { linkLabel } from '../../config/label.js'
 import { LINK_FACTS } from './facts.js'
 
+/**
+ * One tx and one rx queue on each end. The kernel gives a veth one queue per
+ * possible CPU, each with its sysfs entries, then cuts the queues in use down
+ * to one (a wait for RCU under the RTNL lock): a quarter of creating a link on
+ * two CPUs, more on bigger hosts. A veth uses more queues only with XDP.
+ */
+const ONE_QUEUE = ['numtxqueues', '1', 'numrxqueues', '1']
+
 function outerOf(inst: LinkInstance): string {
   if (!inst.outerEnd) throw new ConlinkError(`veth link ${linkLabel(inst)} has no outer-dev name`, { place: inst.link.origin })
   return inst.outerEnd
@@ -27,8 +35,8 @@ export const veth: LinkKind = {
     const outer = outerOf(inst)
     const b = vethBridge(inst, ctx)
     const mtu = inst.mtu ? ['mtu', String(inst.mtu)] : []
-    const add = ['link', 'add', 'name', outer, ...mtu, ...masterWords(b), 'up', 'type', 'veth',
-      'peer', 'name', inst.dev, ...macMtuWords(inst), 'netns', String(inst.container.pid)]
+    const add = ['link', 'add', 'name', outer, ...mtu, ...masterWords(b), ...ONE_QUEUE, 'up', 'type', 'veth',
+      'peer', 'name', inst.dev, ...macMtuWords(inst), ...ONE_QUEUE, 'netns', String(inst.container.pid)]
     return {
       create: [ip('conlink', id, add, [ip('conlink', id, ['link', 'del', 'dev', outer])])],
       configure: [...planPortAdd(b, outer, id), ...planContainerConfig(inst, inst.link.ethtool), ...planForwards(inst, ctx, b.bridge)],
