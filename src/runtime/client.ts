@@ -47,9 +47,12 @@ export class EngineClient {
    * `onEach` gets each container as soon as it is known, before the whole list is.
    */
   async listRunning(onEach?: (info: ContainerInfo) => void): Promise<ContainerInfo[]> {
-    const listed = await this.docker.listContainers({ filters: { status: ['running'] } })
-    // only Docker: Podman lists pids, and its conmon may share the container's cgroup
-    const fromProc = this.kind === 'docker' ? this.procPids.pidsOf(listed.filter((c) => !listedPid(c)).map((c) => c.Id), true) : new Map<string, number>()
+    // only Docker's pids come from /proc, scanned while dockerd lists: Podman lists pids, and its conmon may share the container's cgroup
+    const [listed, scan] = await Promise.all([
+      this.docker.listContainers({ filters: { status: ['running'] } }),
+      this.kind === 'docker' ? this.procPids.scanAfresh() : undefined,
+    ])
+    const fromProc = scan ? this.procPids.pidsFromScan(listed.filter((c) => !listedPid(c)).map((c) => c.Id), scan) : new Map<string, number>()
     const infos = await mapLimit(listed, INSPECT_CONCURRENCY, async (c) => {
       const pid = listedPid(c) ?? fromProc.get(c.Id)
       const info = pid ? toContainerInfo(c.Id, c.Names?.[0] ?? c.Id, pid, c.Labels) : await this.inspect(c.Id)

@@ -1,6 +1,6 @@
 // Connect to every engine that answers: Docker and/or Podman.
 import { existsSync } from 'node:fs'
-import type Docker from 'dockerode'
+import { request } from 'node:http'
 import { ConlinkError, describeError } from '../errors.js'
 import { log } from '../log.js'
 import { EngineClient, type EngineKind } from './client.js'
@@ -18,7 +18,7 @@ export interface ConnectOptions {
 /**
  * A client per answering socket. A missing socket file is skipped quietly,
  * one that exists but does not answer is a warning, none answering is an
- * error. The kind comes from the engine's version reply, not the path (a
+ * error. The kind comes from the engine's ping reply, not the path (a
  * Podman socket is often mounted at /var/run/docker.sock); two sockets
  * reaching the same kind of engine are used once.
  */
@@ -43,26 +43,29 @@ export async function connectEngines(opts: ConnectOptions = {}): Promise<EngineC
   })
 }
 
-interface TimedCalls {
-  version(opts: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>
-}
-
 async function connectSocket(socketPath: string): Promise<EngineClient | undefined> {
-  const Dockerode = await loadDockerode()
-  const docker = new Dockerode({ socketPath })
-  // dockerode accepts abortSignal here; its type definitions do not say so.
-  const timed = docker as unknown as TimedCalls
   try {
-    // the version reply is the liveness check too: one round trip, not a ping and then a version
-    const version = await timed.version({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) })
-    return new EngineClient(engineKind(version), socketPath, docker)
+    const [kind, Dockerode] = await Promise.all([pingForKind(socketPath), loadDockerode()])
+    return new EngineClient(kind, socketPath, new Dockerode({ socketPath }))
   } catch (err) {
     log.warn(`container engine socket ${socketPath} does not answer: ${describeError(err)}`)
     return undefined
   }
 }
 
-function engineKind(version: Docker.DockerVersion): EngineKind {
-  const components = (version as { Components?: Array<{ Name?: string }> }).Components ?? []
-  return components.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker'
+/**
+ * The engine's kind from its `/_ping` reply: Podman's carries Libpod-Api-Version.
+ * Not the version call: to answer it dockerd runs `runc --version` and
+ * `docker-init --version` (10-40 ms), Podman conmon and more (0.5 s).
+ */
+function pingForKind(socketPath: string): Promise<EngineKind> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/_ping', agent: false, signal: AbortSignal.timeout(PING_TIMEOUT_MS) }, (res) => {
+      res.resume()
+      if (res.statusCode !== 200) return reject(new Error(`/_ping answered HTTP ${res.statusCode}`))
+      resolve(res.headers['libpod-api-version'] !== undefined || /^libpod\//i.test(String(res.headers.server)) ? 'podman' : 'docker')
+    })
+    req.on('error', reject)
+    req.end()
+  })
 }

@@ -59,6 +59,15 @@ export function containerPidsFromProc(ids: Iterable<string>, proc = '/proc'): Ma
   return new ProcPids(proc).pidsOf(ids)
 }
 
+/** A scan of /proc that pidsFromScan matches: the processes it read (trusted as current), and whether /proc could be listed. */
+export interface ProcScan {
+  readNow: Set<number>
+  listed: boolean
+}
+
+/** Reads a scan gives way to the event loop after (start-up: dockerd's list reply is read meanwhile). */
+const READS_A_SLICE = 64
+
 /**
  * Container pids from /proc for a long-running process: it remembers which
  * container each process's cgroup names, so that after a start event only the
@@ -68,6 +77,7 @@ export function containerPidsFromProc(ids: Iterable<string>, proc = '/proc'): Ma
  * between two lookups would be remembered wrongly, so the init chosen and its
  * parent are read again when they were not read in this lookup, and a lookup
  * that used what it remembered and found nothing is done once more from scratch.
+ * What it remembers is only a cache: an entry dropped is read again.
  */
 export class ProcPids {
   /** pid → the container its cgroup named when first read ('' for none). */
@@ -87,35 +97,74 @@ export class ProcPids {
     return pids
   }
 
+  /**
+   * Every process read afresh, giving way to the event loop every few reads:
+   * start-up scans while the engine lists its containers, then matches them
+   * with pidsFromScan. A container started after the scan is not found there
+   * (its caller inspects it).
+   */
+  async scanAfresh(): Promise<ProcScan> {
+    this.seen.clear()
+    const readNow = new Set<number>()
+    const steps = this.refresh(readNow)
+    for (let step = steps.next(), reads = 0; ; step = steps.next()) {
+      if (step.done) return { readNow, listed: step.value }
+      if (++reads % READS_A_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  /** The pids of `ids` as `scan` (just made) saw them. */
+  pidsFromScan(ids: Iterable<string>, scan: ProcScan): Map<string, number> {
+    const wanted = new Set(ids)
+    return scan.listed && wanted.size ? this.match(wanted, scan.readNow) : new Map()
+  }
+
   private lookup(wanted: Set<string>): Map<string, number> {
-    const pids = new Map<string, number>()
-    if (wanted.size === 0) return pids
+    if (wanted.size === 0) return new Map()
+    const readNow = new Set<number>()
+    const steps = this.refresh(readNow)
+    let step = steps.next()
+    while (!step.done) step = steps.next()
+    return step.value ? this.match(wanted, readNow) : new Map()
+  }
+
+  /**
+   * Reads the cgroup of each process not remembered (into `readNow`; a step
+   * for each read) and forgets those gone; false when /proc cannot be listed.
+   */
+  private *refresh(readNow: Set<number>): Generator<void, boolean> {
     let entries: string[]
     try {
       entries = readdirSync(this.proc)
     } catch {
-      return pids
+      return false
     }
-    const readNow = new Set<number>()
-    const members = new Map<string, number[]>()
     const present = new Set<number>()
     for (const entry of entries) {
       if (!/^[1-9]\d*$/.test(entry)) continue
       const pid = Number(entry)
       present.add(pid)
-      let id = this.seen.get(pid)
-      if (id === undefined) {
-        id = this.cgroupIdOf(pid)
-        if (id === undefined) continue
-        this.seen.set(pid, id)
-        readNow.add(pid)
-      }
+      if (this.seen.has(pid)) continue
+      const id = this.cgroupIdOf(pid)
+      if (id === undefined) continue
+      this.seen.set(pid, id)
+      readNow.add(pid)
+      yield
+    }
+    for (const pid of this.seen.keys()) if (!present.has(pid)) this.seen.delete(pid)
+    return true
+  }
+
+  /** Each wanted container's init among the processes remembered. */
+  private match(wanted: Set<string>, readNow: Set<number>): Map<string, number> {
+    const members = new Map<string, number[]>()
+    for (const [pid, id] of this.seen) {
       if (!wanted.has(id)) continue
       const list = members.get(id)
       if (list) list.push(pid)
       else members.set(id, [pid])
     }
-    for (const pid of this.seen.keys()) if (!present.has(pid)) this.seen.delete(pid)
+    const pids = new Map<string, number>()
     for (const [id, list] of members) {
       const root = rootOf(list, this.proc)
       if (root && this.stillInit(id, root, readNow)) pids.set(id, root.pid)

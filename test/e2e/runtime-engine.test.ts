@@ -1,12 +1,14 @@
 // The runtime room against the real engines: Docker (always) and Podman (when its socket answers).
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { run } from '../../src/exec.js'
 import { connectEngines, containerIdFromMountinfo, EngineClient, type EngineEvent } from '../../src/runtime/index.js'
 import { containerPidsFromProc } from '../../src/runtime/procpids.js'
+import { PODMAN_SOCKET } from './compose.js'
 import { engineOrReason, removeTestContainers, runTestContainer, TEST_IMAGE, TEST_LABEL, waitFor } from './runtime-helpers.js'
 
 for (const kind of ['docker', 'podman'] as const) {
@@ -219,5 +221,25 @@ describe('connectEngines', () => {
       clients.map((c) => c.kind),
       ['docker'],
     )
+  })
+
+  it("tells Podman from its ping reply, on Podman's socket or on one named as Docker's", async (t) => {
+    if (!existsSync(PODMAN_SOCKET)) return t.skip(`${PODMAN_SOCKET} is missing (scripts/testbed.sh starts Podman's API)`)
+    const [own, asDocker] = [await connectEngines({ dockerSocket: '/nonexistent/h5-d.sock' }), await connectEngines({ dockerSocket: PODMAN_SOCKET, podmanSocket: '/nonexistent/h5-p.sock' })]
+    assert.deepEqual([...own, ...asDocker].map((c) => c.kind), ['podman', 'podman'])
+    assert.ok((await own[0].listRunning()).every((info) => info.pid > 0))
+  })
+
+  it('a socket whose HTTP server is not an engine (its ping fails) is a warning, and none answering an error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h5-http-'))
+    const sock = join(dir, 'web.sock')
+    const server = createServer((_, res) => res.writeHead(404).end('not here'))
+    await new Promise<void>((resolve) => server.listen(sock, resolve))
+    try {
+      await assert.rejects(connectEngines({ dockerSocket: sock, podmanSocket: '/nonexistent/h5-p.sock' }), /no container engine answers/)
+    } finally {
+      server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -85,3 +85,31 @@ test('ProcPids after a start: reads only new processes, and a pid reused since t
   assert.deepEqual(pids.pidsOf([H]), new Map([[H, 8005]]))
   assert.deepEqual(pids.pidsOf([H, E], true), new Map([[H, 8005]]), 'afresh: 8002 now reads as a second root of E')
 })
+
+test('scanAfresh, then pidsFromScan: what a one-shot lookup finds; a container started after the scan is left to inspect; no /proc, nothing', async () => {
+  const pids = new ProcPids(proc)
+  const scan = await pids.scanAfresh()
+  processEntry(5001, 900, `0::/docker/${'5'.repeat(64)}\n`)
+  after(() => rmSync(join(proc, '5001'), { recursive: true, force: true }))
+  assert.deepEqual(pids.pidsFromScan([A, B, C, D, '5'.repeat(64)], scan), containerPidsFromProc([A, B, C, D], proc))
+  assert.deepEqual(pids.pidsFromScan([], scan), new Map())
+  const missing = new ProcPids(join(proc, 'missing'))
+  assert.deepEqual(missing.pidsFromScan([A], await missing.scanAfresh()), new Map())
+})
+
+test('scanAfresh gives way to the event loop as it reads (a reply that arrives meanwhile is read), and forgets what it remembered', async () => {
+  const many = mkdtempSync(join(tmpdir(), 'procpids-many-'))
+  after(() => rmSync(many, { recursive: true, force: true }))
+  processEntry(900, 1, '0::/system.slice/containerd.service\n', true, many)
+  for (let i = 0; i < 300; i++) processEntry(10_000 + i, 900, `0::/docker/${i.toString(16).padStart(64, '0')}\n`, true, many)
+  const pids = new ProcPids(many)
+  assert.deepEqual(pids.pidsOf(['0'.repeat(64)]), new Map([['0'.repeat(64), 10_000]]))
+  writeFileSync(join(many, '10000', 'cgroup'), `0::/docker/${'9'.repeat(64)}\n`) // remembered before: read again by the scan
+  const scanning = pids.scanAfresh()
+  let immediates = 0
+  setImmediate(() => immediates++)
+  const scan = await scanning
+  assert.equal(immediates, 1, 'the scan let the event loop run before it was done')
+  assert.equal(scan.readNow.size, 301)
+  assert.deepEqual(pids.pidsFromScan(['9'.repeat(64), '0'.repeat(64)], scan), new Map([['9'.repeat(64), 10_000]]))
+})
