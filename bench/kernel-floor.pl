@@ -44,9 +44,9 @@ syscall($SETNS, fileno($net), 0x40000000) == 0 or die "setns: $!\n";
 my ($nl, $br) = (netlink_socket(), undef);
 socket(my $inet_net, 2, 2, 0) or die;
 $br = if_index($inet_net, 'kf-br');
+my $queues = $ENV{KF_QUEUES} ? '' : queue_attrs(1, 1);
 my @t0 = (time, times);
 for my $i (1 .. $N) {
-  my $queues = $ENV{KF_QUEUES} ? '' : queue_attrs(1, 1);
   my $peer = ifinfo(0, 0) . attr(3, "eth0\0") . $queues . attr(28, pack('L', fileno($ns[$i - 1])));    # IFLA_NET_NS_FD
   my $error = netlink_talk($nl, [16, 0x600, ifinfo(0, 1) . attr(3, "kf$i\0") . attr(10, pack('L', $br)) . $queues . attr(18, attr(1, 'veth') . attr(2, attr(1, $peer)))]);
   die "veth $i: $error\n" if defined $error;

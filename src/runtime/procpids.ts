@@ -106,11 +106,10 @@ export class ProcPids {
   async scanAfresh(): Promise<ProcScan> {
     this.seen.clear()
     const readNow = new Set<number>()
-    const steps = this.refresh(readNow)
-    for (let step = steps.next(), reads = 0; ; step = steps.next()) {
-      if (step.done) return { readNow, listed: step.value }
-      if (++reads % READS_A_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
-    }
+    const slices = this.refresh(readNow)
+    let slice = slices.next()
+    for (; !slice.done; slice = slices.next()) await new Promise((resolve) => setImmediate(resolve))
+    return { readNow, listed: slice.value }
   }
 
   /** The pids of `ids` as `scan` (just made) saw them. */
@@ -122,15 +121,16 @@ export class ProcPids {
   private lookup(wanted: Set<string>): Map<string, number> {
     if (wanted.size === 0) return new Map()
     const readNow = new Set<number>()
-    const steps = this.refresh(readNow)
-    let step = steps.next()
-    while (!step.done) step = steps.next()
-    return step.value ? this.match(wanted, readNow) : new Map()
+    const slices = this.refresh(readNow)
+    let slice = slices.next()
+    while (!slice.done) slice = slices.next()
+    return slice.value ? this.match(wanted, readNow) : new Map()
   }
 
   /**
-   * Reads the cgroup of each process not remembered (into `readNow`; a step
-   * for each read) and forgets those gone; false when /proc cannot be listed.
+   * Reads the cgroup of each process not remembered (into `readNow`, pausing
+   * after every READS_A_SLICE reads) and forgets those gone; false when /proc
+   * cannot be listed.
    */
   private *refresh(readNow: Set<number>): Generator<void, boolean> {
     let entries: string[]
@@ -149,7 +149,7 @@ export class ProcPids {
       if (id === undefined) continue
       this.seen.set(pid, id)
       readNow.add(pid)
-      yield
+      if (readNow.size % READS_A_SLICE === 0) yield
     }
     for (const pid of this.seen.keys()) if (!present.has(pid)) this.seen.delete(pid)
     return true
